@@ -1,0 +1,76 @@
+# Workbench for the BPF patch series in patches/: fetch the pinned base,
+# apply the series, build the kernel and the selftests, boot, test.
+# 'make help' lists the targets.
+
+# The base, pinned here and nowhere else.
+BASE_VERSION := 6.12.117-1~deb12u1
+
+# Everything built lives outside the repo.
+CACHE   ?= $(HOME)/.cache/bpf-series
+TREE    ?= $(CACHE)/linux
+BUILD   := $(CACHE)/build$(if $(filter 1,$(KASAN)),-kasan)
+KOUT    := $(BUILD)/kernel
+STOUT   := $(BUILD)/selftests
+RESULTS := $(BUILD)/results
+BZIMAGE := $(KOUT)/arch/x86/boot/bzImage
+FRAGMENTS := $(wildcard config/*.config) $(if $(filter 1,$(KASAN)),config/kasan/kasan.config)
+
+export CCACHE_DIR ?= $(CACHE)/ccache
+export CCACHE_MAXSIZE ?= 10G
+# Reproducible version strings keep ccache hits across rebuilds.
+export KBUILD_BUILD_USER := bpf-series
+export KBUILD_BUILD_HOST := workbench
+export KBUILD_BUILD_TIMESTAMP := $(BASE_VERSION)
+
+SHELL := /bin/bash
+S := scripts
+
+.PHONY: help deps tree kernel selftests vm test series series-status checkpatch clean
+
+help:
+	@echo 'The series in patches/ applies to Debian linux-source-6.12 $(BASE_VERSION).'
+	@echo 'Built trees live in $(CACHE) (CACHE=...; the kernel tree: TREE=...).'
+	@echo
+	@echo '  make test           all of the below from nothing, then test_progs in the VM'
+	@echo '                      with tests/ALLOWLIST and tests/DENYLIST; ends "N passed, N failed"'
+	@echo '  make vm             boot the kernel to a shell; make vm CMD="..." runs one command'
+	@echo '  make deps           apt-get install the toolchain and the pinned kernel source'
+	@echo '  make tree           unpack the base into TREE as a git tree and git am the series'
+	@echo '  make kernel         configure (config/*.config on tinyconfig) and build bzImage + modules'
+	@echo '  make selftests      build test_progs, bench and bpf_testmod.ko with clang-19'
+	@echo '  make series         export the commits of TREE into patches/'
+	@echo '  make series-status  "in sync" if TREE and patches/ agree, else the difference'
+	@echo '  make checkpatch     checkpatch.pl --strict on every patch; fails on any warning'
+	@echo '  make clean          remove the build outputs (never the tree or ccache)'
+	@echo
+	@echo 'KASAN=1 builds and tests a KASAN kernel in a separate build directory.'
+
+deps:
+	@. $(S)/lib.sh; timed deps $(S)/deps.sh '$(BASE_VERSION)'
+
+tree: deps
+	@. $(S)/lib.sh; timed tree $(S)/tree.sh $(TREE) patches
+
+kernel: tree
+	@$(S)/build-kernel.sh $(TREE) $(KOUT) $(FRAGMENTS)
+
+selftests: kernel
+	@$(S)/build-selftests.sh $(TREE) $(KOUT) $(STOUT)
+
+vm: kernel
+	@$(S)/vm.sh $(BZIMAGE) $(BUILD)/vm $(if $(CMD),'$(subst ','\'',$(CMD))')
+
+test: selftests
+	@$(S)/test.sh $(BZIMAGE) $(STOUT) $(RESULTS) tests/ALLOWLIST tests/DENYLIST
+
+series:
+	@$(S)/series.sh export $(TREE) patches
+
+series-status:
+	@$(S)/series.sh status $(TREE) patches
+
+checkpatch:
+	@$(S)/checkpatch.sh $(TREE) patches
+
+clean:
+	rm -rf $(CACHE)/build $(CACHE)/build-kasan

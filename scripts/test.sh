@@ -1,0 +1,46 @@
+#!/bin/bash
+# Run test_progs in the VM with the allow/deny lists and JSON output, then
+# check that every allowlisted test ran, that nothing was skipped, and
+# print 'N passed, N failed' (tests and subtests).
+# Usage: test.sh BZIMAGE SELFTESTS_OUT RESULTS_DIR ALLOWLIST DENYLIST
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kernel=$1 st=$(realpath "$2") res=$(realpath -m "$3")
+allow=$(realpath "$4") deny=$(realpath "$5")
+[ -x "$st/test_progs" ] || die "no test_progs in $st: run 'make selftests' first"
+mkdir -p "$res"
+rm -f "$res/test_progs.json" "$res/test_progs.log"
+
+rc=0
+(cd "$st" && VM_RW=$st timed "test_progs in VM" "$(dirname "$(realpath "$0")")/vm.sh" "$kernel" "$res" \
+	"./test_progs -a@$allow -d@$deny -J $res/test_progs.json 2>&1 | tee $res/test_progs.log; exit \${PIPESTATUS[0]}") || rc=$?
+
+log=$res/test_progs.log
+[ -f "$log" ] || die "test_progs did not run (console: $res/console.log)"
+echo
+echo "== test_progs summary"
+grep -E '^Summary:|^#[0-9]+(/[0-9]+)? .*:(FAIL|SKIP)' "$log" || true
+
+# Each allowlist entry must have run: a test line '#N name:OK|FAIL'.
+missing=0
+while read -r t; do
+	grep -Eq "^#[0-9]+(/[0-9]+)? +${t//\*/.*}(/.*)?:(OK|FAIL|SKIP)" "$log" || {
+		echo "not run: allowlisted '$t'" >&2
+		missing=1
+	}
+done < <(sed 's/#.*//' "$allow" | awk 'NF {print $1}')
+
+passed=$(grep -Ec '^#[0-9]+(/[0-9]+)? .*:OK$' "$log" || true)
+failed=$(grep -Ec '^#[0-9]+(/[0-9]+)? .*:FAIL$' "$log" || true)
+skipped=$(grep -Ec '^#[0-9]+(/[0-9]+)? .*:SKIP$' "$log" || true)
+json_ok=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["success"]+j["success_subtest"])' \
+	"$res/test_progs.json" 2>/dev/null || echo none)
+[ "$json_ok" = "$passed" ] || {
+	echo "test_progs.json counts $json_ok passed, the log $passed" >&2
+	missing=1
+}
+[ "$skipped" -eq 0 ] || echo "$skipped skipped: deny them in tests/DENYLIST with a reason, or fix them" >&2
+echo "results: $res (console.log, test_progs.log, test_progs.json)"
+echo "$passed passed, $failed failed"
+[ $rc -eq 0 ] && [ "$failed" -eq 0 ] && [ "$skipped" -eq 0 ] && [ $missing -eq 0 ]

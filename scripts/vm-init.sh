@@ -1,0 +1,43 @@
+#!/bin/bash
+# PID 1 of the test VM. The host root is the read-only 9p root; this mounts
+# the pseudo filesystems, tmpfs where the system writes, the writable run
+# directory, and overlays over VM_RW directories. Then it runs VM_OUT/cmd
+# (or an interactive shell), writes its status to VM_OUT/status and
+# powers off.
+# The kernel passes VM_OUT, VM_CWD and VM_RW (colon-separated) as environment.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/tmp TERM=${TERM:-linux}
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+for d in /tmp /run /var/tmp /mnt; do mount -t tmpfs tmpfs "$d"; done
+mount -t debugfs debugfs /sys/kernel/debug
+mount -t tracefs tracefs /sys/kernel/tracing
+mount -t securityfs securityfs /sys/kernel/security
+mount -t bpf bpffs /sys/fs/bpf
+mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out "$VM_OUT"
+ip link set lo up
+
+# Writable copies-on-write of read-only host directories.
+IFS=: read -ra rw <<<"${VM_RW:-}"
+for d in "${rw[@]}"; do
+	u=/tmp/.overlay/$(echo "$d" | tr / _)
+	mkdir -p "$u/upper" "$u/work"
+	mount -t overlay overlay \
+		-o "lowerdir=$d,upperdir=$u/upper,workdir=$u/work" "$d"
+done
+
+cd "${VM_CWD:-/}"
+if [ -f "$VM_OUT/cmd" ]; then
+	bash "$VM_OUT/cmd"
+	echo $? >"$VM_OUT/status"
+else
+	setsid bash -c 'exec bash -i <>/dev/ttyS0 >&0 2>&1'
+fi
+sync
+busybox reboot -f

@@ -8,7 +8,8 @@ set -euo pipefail
 tree=$1 out=$2
 shift 2
 mkdir -p "$out"
-kmake() { make -s -C "$tree" O="$out" CC="ccache gcc" HOSTCC="ccache gcc" "$@"; }
+# LOCALVERSION= keeps setlocalversion from appending "+" for the git tree.
+kmake() { make -s -C "$tree" O="$out" LOCALVERSION= CC="ccache gcc" HOSTCC="ccache gcc" "$@"; }
 
 # Every option a fragment asks for must survive olddefconfig: a missing
 # dependency would otherwise silently drop a feature the tests need.
@@ -25,10 +26,11 @@ verify_config() {
 }
 
 configure() {
-	kmake tinyconfig >/dev/null
-	"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$@" >/dev/null
-	kmake olddefconfig >/dev/null
-	verify_config "$@"
+	rm -f "$out/.fragments.md5"
+	kmake tinyconfig >/dev/null || return
+	"$tree/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$@" >/dev/null || return
+	kmake olddefconfig >/dev/null || return
+	verify_config "$@" || return
 	cat "$@" | md5sum >"$out/.fragments.md5"
 }
 

@@ -1,6 +1,9 @@
 #!/bin/bash
 # checkpatch.pl --strict on every patch of the series; any error, warning
 # or check fails.
+# checkpatch warns about every added file (FILE_PATH_CHANGES) whether or
+# not MAINTAINERS covers it; instead, each added file must be covered by
+# an entry other than THE REST, with the tree's MAINTAINERS.
 # Usage: checkpatch.sh TREE PATCHDIR
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -12,10 +15,19 @@ while read -r p; do
 	case $p in '' | '#'*) continue ;; esac
 	n=$((n + 1))
 	if ! out=$(cd "$tree" && scripts/checkpatch.pl --strict --quiet \
-			--no-summary --show-types "$pdir/$p" 2>&1); then
+			--no-summary --show-types --ignore FILE_PATH_CHANGES \
+			"$pdir/$p" 2>&1); then
 		printf '%s:\n%s\n\n' "$p" "$out"
 		bad=1
 	fi
+	for f in $(awk '/^diff --git/ {f=substr($4, 3)} /^new file mode/ {print f}' "$pdir/$p"); do
+		(cd "$tree" && scripts/get_maintainer.pl --no-git --no-git-fallback \
+			--no-l --no-rolestats -f "$f" 2>/dev/null) |
+			grep -qv 'torvalds@linux-foundation.org' || {
+			echo "$p: $f is in no MAINTAINERS entry"
+			bad=1
+		}
+	done
 done <"$pdir/series"
 [ $bad -eq 0 ] || die "checkpatch found problems (above)"
 echo "checkpatch: $n patches clean"

@@ -8,7 +8,8 @@ set -euo pipefail
 want=$1
 pkgs=(clang-19 llvm-19 lld-19 dwarves qemu-system-x86 gcc make libc6-dev
       libelf-dev libcap-dev libzstd-dev libssl-dev zlib1g-dev pkg-config
-      bc bison flex openssl ccache xz-utils python3 git busybox-static)
+      bc bison flex openssl ccache xz-utils python3 git busybox-static
+      python3-ply python3-git)
 
 have_all() {
 	dpkg-query -W -f='${Status}\n' "${pkgs[@]}" linux-source-6.12 2>/dev/null |

@@ -8,7 +8,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-cmd=$1 tree=$2 pdir=$3
+cmd=$1 tree=$2 pdir=$(realpath -m "$3")
 fp_opts=(--zero-commit --no-signature --numbered --subject-prefix=PATCH)
 
 [ -d "$tree/.git" ] || die "no kernel tree at $tree: run 'make tree' first"

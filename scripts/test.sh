@@ -13,7 +13,9 @@ mkdir -p "$res"
 rm -f "$res/test_progs.json" "$res/test_progs.log"
 
 rc=0
-(cd "$st" && VM_RW=$st timed "test_progs in VM" "$(dirname "$(realpath "$0")")/vm.sh" "$kernel" "$res" \
+vm=$(realpath "$(dirname "$0")/vm.sh")
+# test_progs runs from its build directory, made writable by an overlay.
+(cd "$st" && export VM_RW=$st && timed "test_progs in VM" "$vm" "$kernel" "$res" \
 	"./test_progs -a@$allow -d@$deny -J $res/test_progs.json 2>&1 | tee $res/test_progs.log; exit \${PIPESTATUS[0]}") || rc=$?
 
 log=$res/test_progs.log

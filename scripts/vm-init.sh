@@ -20,7 +20,9 @@ mount -t tracefs tracefs /sys/kernel/tracing
 mount -t securityfs securityfs /sys/kernel/security
 mount -t bpf bpffs /sys/fs/bpf
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
+mkdir -p "$VM_OUT" 2>/dev/null # under a tmpfs above, it does not exist yet
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out "$VM_OUT"
+hostname bpf-vm
 ip link set lo up
 
 # Writable copies-on-write of read-only host directories.

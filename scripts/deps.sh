@@ -11,15 +11,16 @@ pkgs=(clang-19 llvm-19 lld-19 dwarves qemu-system-x86 gcc make libc6-dev
       bc bison flex openssl ccache xz-utils python3 git busybox-static
       python3-ply python3-git)
 
+# dpkg-query prints nothing for a package it has never seen: count the
+# installed ones.
 have_all() {
-	dpkg-query -W -f='${Status}\n' "${pkgs[@]}" linux-source-6.12 2>/dev/null |
-		grep -vc '^install ok installed$' | grep -qx 0
+	local n
+	n=$(dpkg-query -W -f='${Status}\n' "${pkgs[@]}" linux-source-6.12 2>/dev/null |
+		grep -c '^install ok installed$')
+	[ "$n" -eq $((${#pkgs[@]} + 1)) ]
 }
 
-if have_all; then
-	installed=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-	[ "$installed" = "$want" ] ||
-		echo "deps: linux-source-6.12 $installed installed, pinned $want" >&2
+if have_all && [ "$(dpkg-query -W -f='${Version}' linux-source-6.12)" = "$want" ]; then
 	exit 0
 fi
 
@@ -33,4 +34,5 @@ if ! apt-cache madison linux-source-6.12 | awk '{print $3}' | grep -qxF "$want";
 	     "using the newest served, $newest" >&2
 	src="linux-source-6.12=$newest"
 fi
-apt-get install -y -qq --no-install-recommends "${pkgs[@]}" "$src" >/dev/null
+apt-get install -y -qq --no-install-recommends --allow-downgrades \
+	"${pkgs[@]}" "$src" >/dev/null

@@ -33,9 +33,12 @@ while read -r t; do
 	}
 done < <(sed 's/#.*//' "$allow" | awk 'NF {print $1}')
 
-passed=$(grep -Ec '^#[0-9]+(/[0-9]+)? .*:OK$' "$log" || true)
-failed=$(grep -Ec '^#[0-9]+(/[0-9]+)? .*:FAIL$' "$log" || true)
-skipped=$(grep -Ec '^#[0-9]+(/[0-9]+)? .*:SKIP$' "$log" || true)
+# test_progs prints failed tests, subtests included, once more at the end:
+# count each '#N' or '#N/M' line once.
+count() { grep -E "^#[0-9]+(/[0-9]+)? .*:$1\$" "$log" | sort -u | wc -l; }
+passed=$(count OK)
+failed=$(count FAIL)
+skipped=$(count SKIP)
 json_ok=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["success"]+j["success_subtest"])' \
 	"$res/test_progs.json" 2>/dev/null || echo none)
 # A test with skipped subtests counts as passed in the JSON, not in the log.

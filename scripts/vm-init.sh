@@ -14,25 +14,32 @@ mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
-for d in /tmp /run /var/tmp /mnt; do mount -t tmpfs tmpfs "$d"; done
+mount -t tmpfs tmpfs /run
+mount -t tmpfs tmpfs /mnt
 mount -t debugfs debugfs /sys/kernel/debug
 mount -t tracefs tracefs /sys/kernel/tracing
 mount -t securityfs securityfs /sys/kernel/security
 mount -t bpf bpffs /sys/fs/bpf
 mount -t cgroup2 cgroup2 /sys/fs/cgroup
-mkdir -p "$VM_OUT" 2>/dev/null # under a tmpfs above, it does not exist yet
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out "$VM_OUT"
 hostname bpf-vm
 ip link set lo up
 
-# Writable copies-on-write of read-only host directories.
-IFS=: read -ra rw <<<"${VM_RW:-}"
+# Writable copies-on-write of read-only host directories, their upper
+# layers in the tmpfs on /mnt. /tmp and /var/tmp keep the host's files (a
+# clone of the repo may live there) and take the guest's writes.
+IFS=: read -ra rw <<<"/tmp:/var/tmp:${VM_RW:-}"
 for d in "${rw[@]}"; do
-	u=/tmp/.overlay/$(echo "$d" | tr / _)
+	[ -n "$d" ] || continue
+	u=/mnt/.overlay/$(echo "$d" | tr / _)
 	mkdir -p "$u/upper" "$u/work"
 	mount -t overlay overlay \
 		-o "lowerdir=$d,upperdir=$u/upper,workdir=$u/work" "$d"
 done
+
+# The run directory, writable at its host path (after the overlays, as it
+# may lie below one of them).
+mkdir -p "$VM_OUT"
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out "$VM_OUT"
 
 cd "${VM_CWD:-/}"
 if [ -f "$VM_OUT/cmd" ]; then

@@ -1,9 +1,9 @@
 #!/bin/bash
 # PID 1 of the test VM. The host root is the read-only 9p root; this mounts
-# the pseudo filesystems, tmpfs where the system writes, the writable run
-# directory, and overlays over VM_RW directories. Then it runs VM_OUT/cmd
-# (or an interactive shell), writes its status to VM_OUT/status and
-# powers off.
+# the pseudo filesystems, tmpfs on /run and /mnt, copy-on-write overlays
+# over /tmp, /var/tmp and the VM_RW directories, and the writable run
+# directory. Then it runs VM_OUT/cmd (or an interactive shell), writes its
+# status to VM_OUT/status and powers off.
 # The kernel passes VM_OUT, VM_CWD and VM_RW (colon-separated) as environment.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp TERM=${TERM:-linux}

@@ -9,6 +9,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 tree=$1 pdir=$(realpath "$2")
+# checkpatch's SPDX check runs python3 with ply from Debian (deps.sh); a
+# python3 earlier in PATH (pyenv, venv) would lack it.
+export PATH=/usr/bin:$PATH
 [ -x "$tree/scripts/checkpatch.pl" ] || die "no kernel tree at $tree: run 'make tree'"
 bad=0 n=0
 while read -r p; do

@@ -25,7 +25,7 @@ export KBUILD_BUILD_TIMESTAMP := $(BASE_VERSION)
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps tree kernel selftests vm test series series-status checkpatch clean
+.PHONY: help deps tree kernel selftests vm test bench series series-status checkpatch clean
 
 help:
 	@echo 'The series in patches/ applies to Debian linux-source-6.12 $(BASE_VERSION).'
@@ -33,6 +33,7 @@ help:
 	@echo
 	@echo '  make test           all of the below from nothing, then test_progs in the VM'
 	@echo '                      with tests/ALLOWLIST and tests/DENYLIST; ends "N passed, N failed"'
+	@echo '  make bench          the series benchmarks (bench sync-map-access) in one VM boot'
 	@echo '  make vm             boot the kernel to a shell; make vm CMD="..." runs one command'
 	@echo '  make deps           apt-get install the toolchain and the pinned kernel source'
 	@echo '  make tree           unpack the base into TREE as a git tree and git am the series'
@@ -62,6 +63,9 @@ vm: kernel
 
 test: selftests
 	@$(S)/test.sh $(BZIMAGE) $(STOUT) $(RESULTS) tests/ALLOWLIST tests/DENYLIST
+
+bench: selftests
+	@$(S)/bench.sh $(BZIMAGE) $(STOUT) $(RESULTS)
 
 series:
 	@$(S)/series.sh export $(TREE) patches

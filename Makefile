@@ -8,12 +8,16 @@ BASE_VERSION := 6.12.117-1~deb12u1
 # Everything built lives outside the repo.
 CACHE   ?= $(HOME)/.cache/bpf-series
 TREE    ?= $(CACHE)/linux
-BUILD   := $(CACHE)/build$(if $(filter 1,$(KASAN)),-kasan)
+# 'make bench' measures a kernel as users run theirs, without the lock and
+# RCU debugging of config/debug.config, in its own build directory.
+BENCH   := $(if $(filter bench,$(MAKECMDGOALS)),1)
+BUILD   := $(CACHE)/build$(if $(filter 1,$(KASAN)),-kasan)$(if $(BENCH),-bench)
 KOUT    := $(BUILD)/kernel
 STOUT   := $(BUILD)/selftests
 RESULTS := $(BUILD)/results
 BZIMAGE := $(KOUT)/arch/x86/boot/bzImage
-FRAGMENTS := $(wildcard config/*.config) $(if $(filter 1,$(KASAN)),config/kasan/kasan.config)
+FRAGMENTS := $(filter-out $(if $(BENCH),config/debug.config),$(wildcard config/*.config)) \
+	     $(if $(filter 1,$(KASAN)),config/kasan/kasan.config)
 
 export CCACHE_DIR ?= $(CACHE)/ccache
 export CCACHE_MAXSIZE ?= 10G
@@ -33,7 +37,8 @@ help:
 	@echo
 	@echo '  make test           all of the below from nothing, then test_progs in the VM'
 	@echo '                      with tests/ALLOWLIST and tests/DENYLIST; ends "N passed, N failed"'
-	@echo '  make bench          the series benchmarks (bench sync-map-access) in one VM boot'
+	@echo '  make bench          the series benchmarks (bench sync-map-access) in one VM boot,'
+	@echo '                      on a kernel without config/debug.config (build-bench/)'
 	@echo '  make vm             boot the kernel to a shell; make vm CMD="..." runs one command'
 	@echo '  make deps           apt-get install the toolchain and the pinned kernel source'
 	@echo '  make tree           unpack the base into TREE as a git tree and git am the series'
@@ -77,4 +82,4 @@ checkpatch:
 	@$(S)/checkpatch.sh $(TREE) patches
 
 clean:
-	rm -rf $(CACHE)/build $(CACHE)/build-kasan
+	rm -rf $(CACHE)/build $(CACHE)/build-kasan $(CACHE)/build-bench

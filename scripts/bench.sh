@@ -13,7 +13,7 @@ log=$res/bench.log
 rm -f "$log"
 
 # -q: no per-second progress; the table comes from report_final.
-run="./bench -q -w0 -p1 -d ${SYNC_SECS:-90} sync-map-access --sync-samples ${SYNC_SAMPLES:-100}"
+run="./bench -q -w1 -p1 -d ${SYNC_SECS:-90} sync-map-access --sync-samples ${SYNC_SAMPLES:-100}"
 
 rc=0
 vm=$(realpath "$(dirname "$0")/vm.sh")

@@ -2,7 +2,8 @@
 # Run the series' benchmarks in one VM boot and print their tables.
 # Usage: bench.sh BZIMAGE SELFTESTS_OUT RESULTS_DIR
 # Environment: SYNC_SAMPLES (samples per mode of sync-map-access, default
-#   100), SYNC_SECS (how long that benchmark runs, default 90).
+#   100), SYNC_SECS (how long that benchmark runs, default 90), COPY_SECS
+#   (seconds per dynptr-copy run, default 5).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -12,15 +13,37 @@ mkdir -p "$res"
 log=$res/bench.log
 rm -f "$log"
 
-# -q: no per-second progress; the table comes from report_final.
-run="./bench -q -w1 -p1 -d ${SYNC_SECS:-90} sync-map-access --sync-samples ${SYNC_SAMPLES:-100}"
+# -q: no per-second progress; each table comes from report_final.
+runs=("./bench -q -w1 -p1 -d ${SYNC_SECS:-90} sync-map-access --sync-samples ${SYNC_SAMPLES:-100}")
+# dynptr-copy: the two paths alternate at each size, so that both see the
+# same machine.
+for size in 64 512 4096 65536; do
+	for path in dynptr fixed; do
+		runs+=("./bench -q -w1 -p1 -c1 -d ${COPY_SECS:-5} dynptr-copy-$path --dynptr-copy-size $size")
+	done
+done
+cmd="set -o pipefail"
+for r in "${runs[@]}"; do
+	cmd+="; $r 2>&1 | tee -a $log"
+done
 
 rc=0
 vm=$(realpath "$(dirname "$0")/vm.sh")
-(cd "$st" && timed "bench in VM" "$vm" "$kernel" "$res" \
-	"set -o pipefail; $run 2>&1 | tee -a $log") || rc=$?
+(cd "$st" && timed "bench in VM" "$vm" "$kernel" "$res" "$cmd") || rc=$?
 
 echo "== sync-map-access (µs, QEMU TCG, 2 vCPUs)"
-awk '/^mode /,0' "$log" 2>/dev/null || true
+awk '/^mode /,/^normal, sleepable blocked \/ normal/' "$log" 2>/dev/null || true
+echo
+echo "== dynptr-copy: user memory into a ring buffer (records/s, QEMU TCG, 2 vCPUs)"
+awk '/^Summary: dynptr-copy-/ {
+	size = $4; sub(":", "", size); rate[$2, size] = $5
+	if (!(size in seen)) { seen[size] = 1; order[n++] = size }
+} END {
+	printf "%8s %14s %14s %9s\n", "bytes", "dynptr", "fixed", "ratio"
+	for (i = 0; i < n; i++) {
+		s = order[i]; d = rate["dynptr-copy-dynptr", s]; f = rate["dynptr-copy-fixed", s]
+		printf "%8s %14s %14s %9s\n", s, d, f, (f > 0 ? sprintf("%.3f", d / f) : "-")
+	}
+}' "$log" 2>/dev/null || true
 echo "results: $log (console: $res/console.log)"
 [ $rc -eq 0 ] || die "bench failed (status $rc): see $log and $res/console.log"

@@ -10,6 +10,16 @@ tree=$1 kout=$(realpath "$2") out=$(realpath -m "$3")
 command -v clang-19 >/dev/null || die "clang-19 is missing: run 'make deps'"
 export PATH=/usr/lib/llvm-19/bin:$PATH
 mkdir -p "$out"
+# bpf_testmod builds inside the source tree whatever OUTPUT says, so a build
+# for another kernel (make bench, KASAN=1) leaves a module that this kernel
+# refuses. Rebuild it when the last build was for another kernel.
+tm=$tree/tools/testing/selftests/bpf/bpf_testmod
+stamp=$tree/.git/bpf_testmod.kdir
+if [ "$(cat "$stamp" 2>/dev/null)" != "$kout" ]; then
+	make -s -C "$tm" KDIR="$kout" clean >/dev/null 2>&1 || true
+	rm -f "$out/bpf_testmod.ko"
+fi
+echo "$kout" >"$stamp"
 timed "selftests build" make -s -C "$tree/tools/testing/selftests/bpf" \
 	-j"$(nproc)" OUTPUT="$out" VMLINUX_BTF="$kout/vmlinux" KDIR="$kout" \
 	CC="ccache gcc" HOSTCC="ccache gcc" CLANG="ccache clang" \

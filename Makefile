@@ -37,7 +37,7 @@ help:
 	@echo
 	@echo '  make test           all of the below from nothing, then test_progs in the VM'
 	@echo '                      with tests/ALLOWLIST and tests/DENYLIST; ends "N passed, N failed"'
-	@echo '  make bench          the series benchmarks (bench sync-map-access) in one VM boot,'
+	@echo '  make bench          the series benchmarks (sync-map-access, dynptr-copy) in one VM boot,'
 	@echo '                      on a kernel without config/debug.config (build-bench/)'
 	@echo '  make vm             boot the kernel to a shell; make vm CMD="..." runs one command'
 	@echo '  make deps           apt-get install the toolchain and the pinned kernel source'

@@ -3,7 +3,7 @@
 # Usage: bench.sh BZIMAGE SELFTESTS_OUT RESULTS_DIR
 # Environment: SYNC_SAMPLES (samples per mode of sync-map-access, default
 #   100), SYNC_SECS (how long that benchmark runs, default 90), COPY_SECS
-#   (seconds per dynptr-copy run, default 5).
+#   (seconds per dynptr-copy run, default 5), COPY_REPS (rounds, default 3).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -15,11 +15,16 @@ rm -f "$log"
 
 # -q: no per-second progress; each table comes from report_final.
 runs=("./bench -q -w1 -p1 -d ${SYNC_SECS:-90} sync-map-access --sync-samples ${SYNC_SAMPLES:-100}")
-# dynptr-copy: the two paths alternate at each size, so that both see the
-# same machine.
-for size in 64 512 4096 65536; do
-	for path in dynptr fixed; do
-		runs+=("./bench -q -w1 -p1 -c1 -d ${COPY_SECS:-5} dynptr-copy-$path --dynptr-copy-size $size")
+# dynptr-copy: COPY_REPS rounds; in each, the two paths run back to back
+# at each size, in alternating order, so that both see the same machine.
+# The table shows the median of the rounds.
+for ((rep = 0; rep < ${COPY_REPS:-3}; rep++)); do
+	for size in 64 512 4096 65536; do
+		paths="dynptr fixed"
+		[ $((rep % 2)) -eq 0 ] || paths="fixed dynptr"
+		for path in $paths; do
+			runs+=("./bench -q -w1 -p1 -c1 -d ${COPY_SECS:-5} dynptr-copy-$path --dynptr-copy-size $size")
+		done
 	done
 done
 cmd="set -o pipefail"
@@ -34,15 +39,23 @@ vm=$(realpath "$(dirname "$0")/vm.sh")
 echo "== sync-map-access (µs, QEMU TCG, 2 vCPUs)"
 awk '/^mode /,/^normal, sleepable blocked \/ normal/' "$log" 2>/dev/null || true
 echo
-echo "== dynptr-copy: user memory into a ring buffer (records/s, QEMU TCG, 2 vCPUs)"
+echo "== dynptr-copy: user memory into a ring buffer (records/s, median of rounds, QEMU TCG, 2 vCPUs)"
 awk '/^Summary: dynptr-copy-/ {
-	size = $4; sub(":", "", size); rate[$2, size] = $5
+	size = $4; sub(":", "", size); k = $2 SUBSEP size
+	rate[k, ++cnt[k]] = $5
 	if (!(size in seen)) { seen[size] = 1; order[n++] = size }
-} END {
-	printf "%8s %14s %14s %9s\n", "bytes", "dynptr", "fixed", "ratio"
+}
+function median(k,    i, j, t, c, v) {
+	c = cnt[k]
+	for (i = 1; i <= c; i++) v[i] = rate[k, i]
+	for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+	return c % 2 ? v[(c + 1) / 2] : (v[c / 2] + v[c / 2 + 1]) / 2
+}
+END {
+	printf "%8s %14s %14s %9s %6s\n", "bytes", "dynptr", "fixed", "ratio", "runs"
 	for (i = 0; i < n; i++) {
-		s = order[i]; d = rate["dynptr-copy-dynptr", s]; f = rate["dynptr-copy-fixed", s]
-		printf "%8s %14s %14s %9s\n", s, d, f, (f > 0 ? sprintf("%.3f", d / f) : "-")
+		s = order[i]; d = median("dynptr-copy-dynptr" SUBSEP s); f = median("dynptr-copy-fixed" SUBSEP s)
+		printf "%8s %14.1f %14.1f %9s %6d\n", s, d, f, (f > 0 ? sprintf("%.3f", d / f) : "-"), cnt["dynptr-copy-dynptr" SUBSEP s]
 	}
 }' "$log" 2>/dev/null || true
 echo "results: $log (console: $res/console.log)"

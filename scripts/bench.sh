@@ -30,9 +30,10 @@ for ((rep = 0; rep < ${COPY_REPS:-3}; rep++)); do
 		done
 	done
 done
+# &&: a benchmark that fails fails the run; with ";" only the last status counted.
 cmd="set -o pipefail"
 for r in "${runs[@]}"; do
-	cmd+="; $r 2>&1 | tee -a $log"
+	cmd+=" && $r 2>&1 | tee -a $log"
 done
 
 rc=0

@@ -15,6 +15,7 @@ BUILD   := $(CACHE)/build$(if $(filter 1,$(KASAN)),-kasan)$(if $(BENCH),-bench)
 KOUT    := $(BUILD)/kernel
 STOUT   := $(BUILD)/selftests
 RESULTS := $(BUILD)/results
+TOOLOUT := $(BUILD)/tool
 BZIMAGE := $(KOUT)/arch/x86/boot/bzImage
 FRAGMENTS := $(filter-out $(if $(BENCH),config/debug.config),$(wildcard config/*.config)) \
 	     $(if $(filter 1,$(KASAN)),config/kasan/kasan.config)
@@ -29,14 +30,16 @@ export KBUILD_BUILD_TIMESTAMP := $(BASE_VERSION)
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help deps tree kernel selftests vm test bench series series-status checkpatch clean
+.PHONY: help run deps tree kernel selftests tool unit vm test bench series series-status checkpatch clean
 
 help:
 	@echo 'The series in patches/ applies to Debian linux-source-6.12 $(BASE_VERSION).'
 	@echo 'Built trees live in $(CACHE) (CACHE=...; the kernel tree: TREE=...).'
 	@echo
-	@echo '  make test           all of the below from nothing, then test_progs in the VM'
-	@echo '                      with tests/ALLOWLIST and tests/DENYLIST; ends "N passed, N failed"'
+	@echo '  make run            from nothing: build the kernel and execaudit, boot the VM and run'
+	@echo '                      the exec audit scenario while execaudit watches (execaudit/scenario.sh)'
+	@echo '  make test           from nothing: test_progs with tests/ALLOWLIST and tests/DENYLIST and'
+	@echo '                      the execaudit end-to-end test in the VM; ends "N passed, N failed"'
 	@echo '  make bench          the series benchmarks (sync-map-access, dynptr-copy) in one VM boot,'
 	@echo '                      on a kernel without config/debug.config (build-bench/)'
 	@echo '  make vm             boot the kernel to a shell; make vm CMD="..." runs one command'
@@ -44,6 +47,8 @@ help:
 	@echo '  make tree           unpack the base into TREE as a git tree and git am the series'
 	@echo '  make kernel         configure (config/*.config on tinyconfig) and build bzImage + modules'
 	@echo '  make selftests      build test_progs, bench and bpf_testmod.ko with clang-19'
+	@echo '  make tool           build execaudit against the series (libbpf, bpftool, vmlinux BTF)'
+	@echo '  make unit           unit tests of the execaudit option and rule parsing, on the host'
 	@echo '  make series         export the commits of TREE into patches/'
 	@echo '  make series-status  "in sync" if TREE and patches/ agree, else the difference'
 	@echo '  make checkpatch     checkpatch.pl --strict on every patch; fails on any warning'
@@ -63,11 +68,20 @@ kernel: tree
 selftests: kernel
 	@$(S)/build-selftests.sh $(TREE) $(KOUT) $(STOUT)
 
+tool: kernel
+	@$(S)/build-tool.sh $(TREE) $(KOUT) $(TOOLOUT)
+
+unit: deps
+	@. $(S)/lib.sh; timed "unit tests" make -s -C execaudit unit OUT=$(TOOLOUT)
+
+run: tool
+	@$(S)/run.sh $(BZIMAGE) $(TOOLOUT)/execaudit $(BUILD)/run
+
 vm: kernel
 	@$(S)/vm.sh $(BZIMAGE) $(BUILD)/vm $(if $(CMD),'$(subst ','\'',$(CMD))')
 
-test: selftests
-	@$(S)/test.sh $(BZIMAGE) $(STOUT) $(RESULTS) tests/ALLOWLIST tests/DENYLIST
+test: selftests tool unit
+	@$(S)/test.sh $(BZIMAGE) $(STOUT) $(RESULTS) tests/ALLOWLIST tests/DENYLIST $(TOOLOUT)/execaudit
 
 bench: selftests
 	@$(S)/bench.sh $(BZIMAGE) $(STOUT) $(RESULTS)

@@ -40,7 +40,8 @@ static const char usage_text[] =
 "  --help             this text\n"
 "\n"
 "At exit it prints the exec events seen on the ring buffer and the execs\n"
-"counted in the drained statistics; it exits with 3 when they differ.\n"
+"counted in the drained statistics; it exits with 3 when they differ or\n"
+"events were lost. See execaudit(8).\n"
 "Needs root, the bpf LSM (lsm=...,bpf) and a kernel with the BPF series\n"
 "(bpf_copy_from_user_dynptr(), BPF_SYNC_MAP_ACCESS).\n";
 
@@ -444,7 +445,7 @@ static bool report(void)
 		msg("%llu statistics updates lost: more than %d uids", lost_stats, EA_MAX_UIDS);
 	if (!match)
 		msg("the ring buffer and the statistics disagree");
-	return match;
+	return match && !lost;
 }
 
 int main(int argc, char **argv)

@@ -8,17 +8,18 @@
 #include "rules.h"
 
 static int checks, failures;
+static bool quiet;
 
 #define CHECK(cond, ...) do {					\
+	bool ok_ = (cond);					\
+								\
 	checks++;						\
-	if (!(cond)) {						\
-		failures++;					\
-		printf("not ok %d - ", checks);			\
-	} else {						\
-		printf("ok %d - ", checks);			\
+	failures += !ok_;					\
+	if (!ok_ || !quiet) {					\
+		printf("%s %d - ", ok_ ? "ok" : "not ok", checks); \
+		printf(__VA_ARGS__);				\
+		putchar('\n');					\
 	}							\
-	printf(__VA_ARGS__);					\
-	putchar('\n');						\
 } while (0)
 
 static void test_bytes(void)
@@ -162,8 +163,10 @@ static void test_format(void)
 	free(s);
 }
 
-int main(void)
+/* -q: print only the failed checks and the summary. */
+int main(int argc, char **argv)
 {
+	quiet = argc > 1 && !strcmp(argv[1], "-q");
 	test_bytes();
 	test_seconds();
 	test_paths();

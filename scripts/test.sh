@@ -1,22 +1,28 @@
 #!/bin/bash
-# Run test_progs in the VM with the allow/deny lists and JSON output, then
+# Run test_progs in the VM with the allow/deny lists and JSON output, and
+# execaudit's end-to-end test (execaudit/scenario.sh) in the same boot;
 # check that every allowlisted test ran, that nothing was skipped, and
-# print 'N passed, N failed' (tests and subtests).
-# Usage: test.sh BZIMAGE SELFTESTS_OUT RESULTS_DIR ALLOWLIST DENYLIST
+# print 'N passed, N failed' (tests, subtests and the e2e checks).
+# Usage: test.sh BZIMAGE SELFTESTS_OUT RESULTS_DIR ALLOWLIST DENYLIST EXECAUDIT
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kernel=$1 st=$(realpath "$2") res=$(realpath -m "$3")
-allow=$(realpath "$4") deny=$(realpath "$5")
+allow=$(realpath "$4") deny=$(realpath "$5") tool=$(realpath -m "$6")
+scenario=$(realpath "$(dirname "$0")/../execaudit/scenario.sh")
 [ -x "$st/test_progs" ] || die "no test_progs in $st: run 'make selftests' first"
+[ -x "$tool" ] || die "no execaudit at $tool: run 'make tool' first"
 mkdir -p "$res"
-rm -f "$res/test_progs.json" "$res/test_progs.log"
+rm -rf "$res/test_progs.json" "$res/test_progs.log" "$res/execaudit.log" "$res/execaudit"
 
 rc=0
 vm=$(realpath "$(dirname "$0")/vm.sh")
 # test_progs runs from its build directory, made writable by an overlay.
-(cd "$st" && export VM_RW=$st && timed "test_progs in VM" "$vm" "$kernel" "$res" \
-	"./test_progs -a@$allow -d@$deny -J $res/test_progs.json 2>&1 | tee $res/test_progs.log; exit \${PIPESTATUS[0]}") || rc=$?
+cmd="./test_progs -a@$allow -d@$deny -J $res/test_progs.json 2>&1 | tee $res/test_progs.log; tp=\${PIPESTATUS[0]}"
+cmd+="; echo; echo '== execaudit end-to-end'"
+cmd+="; bash $scenario $tool $res/execaudit quiet 2>&1 | tee $res/execaudit.log; e2e=\${PIPESTATUS[0]}"
+cmd+="; [ \$tp -eq 0 ] && [ \$e2e -eq 0 ]"
+(cd "$st" && export VM_RW=$st && timed "tests in VM" "$vm" "$kernel" "$res" "$cmd") || rc=$?
 
 log=$res/test_progs.log
 [ -f "$log" ] || die "test_progs did not run (console: $res/console.log)"
@@ -47,6 +53,17 @@ json_ok=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["
 	missing=1
 }
 [ "$skipped" -eq 0 ] || echo "$skipped skipped: deny them in tests/DENYLIST with a reason, or fix them" >&2
-echo "results: $res (console.log, test_progs.log, test_progs.json)"
+# The end-to-end checks of execaudit: "ok N - ..." / "not ok N - ...".
+e2e=$res/execaudit.log
+grep -q '^execaudit e2e: ' "$e2e" 2>/dev/null || {
+	echo "execaudit's end-to-end test did not finish (see $e2e)" >&2
+	missing=1
+}
+e2e_ok=$({ grep -E '^ok [0-9]+ - ' "$e2e" 2>/dev/null || true; } | wc -l)
+e2e_failed=$({ grep -E '^not ok [0-9]+ - ' "$e2e" 2>/dev/null || true; } | wc -l)
+echo "test_progs: $passed passed, $failed failed; execaudit e2e: $e2e_ok passed, $e2e_failed failed"
+echo "results: $res (console.log, test_progs.log, test_progs.json, execaudit.log, execaudit/)"
+passed=$((passed + e2e_ok))
+failed=$((failed + e2e_failed))
 echo "$passed passed, $failed failed"
 [ $rc -eq 0 ] && [ "$failed" -eq 0 ] && [ "$skipped" -eq 0 ] && [ $missing -eq 0 ]

@@ -6,7 +6,8 @@
 #   OUTDIR is writable in the guest at the same path; the console log is
 #   OUTDIR/console.log.
 # Environment: VM_TIMEOUT (seconds, default 1800), VM_MEM (default 4G),
-#   VM_RW (colon-separated directories that get a tmpfs overlay).
+#   VM_RW (colon-separated directories that get a tmpfs overlay),
+#   VM_APPEND (more kernel parameters; a later lsm= overrides lsm=bpf).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -20,7 +21,7 @@ rm -f "$out/cmd" "$out/status" "$out/console.log"
 init=$(realpath "$(dirname "$0")/vm-init.sh")
 append="console=ttyS0 root=hostroot rootfstype=9p ro panic=-1 lsm=bpf"
 append+=" rootflags=trans=virtio,version=9p2000.L,cache=loose,msize=512000"
-append+=" init=$init VM_OUT=$out VM_CWD=$PWD VM_RW=${VM_RW:-}"
+append+=" init=$init VM_OUT=$out VM_CWD=$PWD VM_RW=${VM_RW:-} ${VM_APPEND:-}"
 
 qemu=(qemu-system-x86_64 -nodefaults -display none -no-reboot
       -accel tcg,thread=multi -cpu max -smp 2 -m "${VM_MEM:-4G}"

@@ -3,7 +3,7 @@
 # Usage: bench.sh BZIMAGE SELFTESTS_OUT RESULTS_DIR
 # Environment: SYNC_SAMPLES (samples per mode of sync-map-access, default
 #   100), SYNC_SECS (how long that benchmark runs, default 90), COPY_SECS
-#   (seconds per dynptr-copy run, default 5), COPY_REPS (rounds, default 3).
+#   (seconds per dynptr-copy run, default 5), COPY_REPS (rounds, default 5).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -21,7 +21,7 @@ runs=("./bench -q -w1 -p1 --prod-affinity 0 -d ${SYNC_SECS:-90} sync-map-access 
 # dynptr-copy: COPY_REPS rounds; in each, the two paths run back to back
 # at each size, in alternating order, so that both see the same machine.
 # The table shows the median of the rounds.
-for ((rep = 0; rep < ${COPY_REPS:-3}; rep++)); do
+for ((rep = 0; rep < ${COPY_REPS:-5}; rep++)); do
 	for size in 64 512 4096 65536; do
 		paths="dynptr fixed"
 		[ $((rep % 2)) -eq 0 ] || paths="fixed dynptr"

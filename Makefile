@@ -11,6 +11,11 @@ TREE    ?= $(CACHE)/linux
 # 'make bench' measures a kernel as users run theirs, without the lock and
 # RCU debugging of config/debug.config, in its own build directory.
 BENCH   := $(if $(filter bench,$(MAKECMDGOALS)),1)
+ifneq ($(BENCH),)
+ifneq ($(filter-out bench,$(MAKECMDGOALS)),)
+$(error make bench builds a kernel of its own: run it alone, not with '$(filter-out bench,$(MAKECMDGOALS))')
+endif
+endif
 BUILD   := $(CACHE)/build$(if $(filter 1,$(KASAN)),-kasan)$(if $(BENCH),-bench)
 KOUT    := $(BUILD)/kernel
 STOUT   := $(BUILD)/selftests

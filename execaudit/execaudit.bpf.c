@@ -3,7 +3,9 @@
  * execaudit's BPF side.
  *
  * record_exec (lsm.s/bprm_committed_creds) runs in the new process once
- * its memory is in place, sleepable, so it can fault in the argv pages.
+ * the exec is committed: the new mm is installed and argv sits on its
+ * stack (not yet moved to its final place), the binary not yet mapped.
+ * It is sleepable, so it can fault in the argv pages.
  * It measures argv, reserves a ring-buffer record of exactly the size
  * needed and copies argv into it straight from user memory with
  * bpf_copy_from_user_dynptr(). check_exec (lsm.s/bprm_check_security)
@@ -84,6 +86,8 @@ __u32 max_args = EA_ARGS_DEFAULT;
 /* Rules drained, and the error of the last one refused (0: none). */
 __u64 rules_applied;
 __s32 rule_error;
+/* Set by user space before its final sync: record nothing more. */
+__u32 stopped;
 /* Records the ring buffer had no room for; stats updates that failed. */
 __u64 lost_events;
 __u64 lost_stats;
@@ -253,6 +257,8 @@ int BPF_PROG(record_exec, struct linux_binprm *bprm)
 	struct bpf_dynptr rec;
 	struct ea_event *e;
 
+	if (*(volatile __u32 *)&stopped)
+		return 0;
 	if (cap > EA_ARGS_MAX)
 		cap = EA_ARGS_MAX;
 	len = measure_argv(p, argc, cap, &flags);

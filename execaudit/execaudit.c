@@ -273,8 +273,9 @@ static void print_event(const struct ea_event *e, const char *args)
 		printf("}\n");
 		return;
 	}
-	printf("%s pid %u ppid %u uid %u %.*s", e->type == EA_EXEC ? "exec" : "deny",
-	       e->pid, e->ppid, e->uid, EA_PATH_LEN, e->path);
+	printf("%s pid %u ppid %u uid %u ", e->type == EA_EXEC ? "exec" : "deny",
+	       e->pid, e->ppid, e->uid);
+	ea_print_word(stdout, e->path, strnlen(e->path, EA_PATH_LEN));
 	if (e->type == EA_DENY) {
 		printf(": refused (EPERM)\n");
 		return;
@@ -347,6 +348,10 @@ static int swap_stats(void)
 	return drain_stats(fd);
 }
 
+/*
+ * The FIFO gives root's programs their rules: it must be a FIFO that we
+ * own and that nobody else can write, and no symbolic link.
+ */
 static int open_control(const char *path)
 {
 	struct stat st;
@@ -356,15 +361,25 @@ static int open_control(const char *path)
 		msg("--control %s: cannot make the FIFO: %s", path, strerror(errno));
 		return -1;
 	}
-	if (stat(path, &st) || !S_ISFIFO(st.st_mode)) {
-		msg("--control %s: exists and is not a FIFO", path);
+	/* Read-write: no end of file when a writer closes. */
+	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		msg("--control %s: %s", path, strerror(errno));
 		return -1;
 	}
-	/* Read-write: no end of file when a writer closes. */
-	fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0)
-		msg("--control %s: %s", path, strerror(errno));
+	if (fstat(fd, &st) || !S_ISFIFO(st.st_mode)) {
+		msg("--control %s: exists and is not a FIFO", path);
+		goto err;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 022)) {
+		msg("--control %s: must belong to uid %u and be writable by nobody else (chmod 600 or remove it)",
+		    path, geteuid());
+		goto err;
+	}
 	return fd;
+err:
+	close(fd);
+	return -1;
 }
 
 /* Apply the complete lines that have arrived on the control FIFO. */
@@ -372,26 +387,33 @@ static void read_control(int fd)
 {
 	static char buf[8192];
 	static size_t len;
+	static bool discard;
 	char err[EA_PATH_LEN + 128], what[EA_PATH_LEN + 32], *nl;
 	struct ea_rule rule;
+	size_t used;
 	ssize_t n;
 
 	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0) {
 		len += n;
-		buf[len] = '\0';
-		while ((nl = strchr(buf, '\n'))) {
+		while ((nl = memchr(buf, '\n', len))) {
 			*nl = '\0';
-			if (ea_parse_control(buf, &rule, err, sizeof(err)) < 0) {
+			used = nl + 1 - buf;
+			if (discard) {
+				discard = false;
+			} else if (strlen(buf) != used - 1) {
+				msg("control: line with a NUL byte ignored");
+			} else if (ea_parse_control(buf, &rule, err, sizeof(err)) < 0) {
 				msg("control: %s", err);
 			} else if (rule.op && !send_rule(&rule)) {
 				ea_rule_str(&rule, what, sizeof(what));
 				msg("rule applied: %s", what);
 			}
-			len -= nl + 1 - buf;
-			memmove(buf, nl + 1, len + 1);
+			len -= used;
+			memmove(buf, nl + 1, len);
 		}
 		if (len == sizeof(buf) - 1) {
-			msg("control: line longer than %zu bytes dropped", len);
+			msg("control: line longer than %zu bytes ignored", len);
+			discard = true;
 			len = 0;
 		}
 	}
@@ -410,6 +432,12 @@ static int finish(struct ring_buffer *rb)
 {
 	int err = 0;
 
+	/*
+	 * A run may still be entering record_exec through the trampoline
+	 * as the links go: it sees stopped and leaves the maps alone. Runs
+	 * past that check are waited for by the syncs.
+	 */
+	__atomic_store_n(&skel->bss->stopped, 1, __ATOMIC_SEQ_CST);
 	execaudit_bpf__detach(skel);
 	err |= sync_map(bpf_map__fd(skel->maps.stats0));
 	err |= sync_map(bpf_map__fd(skel->maps.stats1));
@@ -498,6 +526,8 @@ int main(int argc, char **argv)
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	/* A closed output is an error to report, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
 	if (execaudit_bpf__attach(skel)) {
 		msg("attaching the LSM programs failed: %s", strerror(errno));
 		goto out;
@@ -523,13 +553,19 @@ int main(int argc, char **argv)
 		}
 		if (opt.duration && now() - start >= opt.duration)
 			break;
-		fflush(stdout);
+		if (fflush(stdout) || ferror(stdout)) {
+			msg("writing the output failed: %s", strerror(errno));
+			goto out;
+		}
 	}
 	if (finish(rb))
 		goto out;
 	ret = report() ? 0 : 3;
 out:
-	fflush(stdout);
+	if (!ret && (fflush(stdout) || ferror(stdout))) {
+		msg("writing the output failed: %s", strerror(errno));
+		ret = 1;
+	}
 	ring_buffer__free(rb);
 	user_ring_buffer__free(urb);
 	execaudit_bpf__destroy(skel);

@@ -86,6 +86,7 @@ int ea_parse_control(const char *line, struct ea_rule *rule, char *err,
 	size_t n, alen;
 	int ret;
 
+	memset(rule, 0, sizeof(*rule));
 	while (isspace((unsigned char)*p))
 		p++;
 	if (!*p || *p == '#')
@@ -99,7 +100,6 @@ int ea_parse_control(const char *line, struct ea_rule *rule, char *err,
 	while (alen && isspace((unsigned char)arg[alen - 1]))
 		alen--;
 
-	memset(rule, 0, sizeof(*rule));
 	if ((n == 4 && !strncmp(p, "deny", 4)) ||
 	    (n == 5 && !strncmp(p, "allow", 5))) {
 		char path[PATH_MAX];
@@ -196,7 +196,7 @@ static bool safe_char(unsigned char c)
 	return isalnum(c) || strchr("_@%+=:,./-", c);
 }
 
-static void print_word(FILE *f, const char *s, size_t len)
+void ea_print_word(FILE *f, const char *s, size_t len)
 {
 	bool quote = !len;
 	size_t i;
@@ -236,7 +236,7 @@ void ea_print_argv(FILE *f, const char *args, size_t len, bool json)
 		if (json)
 			ea_json_string(f, p, n);
 		else
-			print_word(f, p, n);
+			ea_print_word(f, p, n);
 		first = false;
 		p += n + 1;
 	}

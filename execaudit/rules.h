@@ -46,9 +46,16 @@ void ea_rule_str(const struct ea_rule *rule, char *buf, size_t len);
 void ea_json_string(FILE *f, const char *s, size_t len);
 
 /*
+ * A word for reading: as is when it holds only [A-Za-z0-9_@%+=:,./-],
+ * else in single quotes with \' and \\ for ' and \, and \xNN for bytes
+ * outside printable ASCII (so a newline cannot fake a line of output).
+ */
+void ea_print_word(FILE *f, const char *s, size_t len);
+
+/*
  * argv (len bytes of NUL-terminated strings; the last one may lack its
- * NUL when the capture was truncated): as a JSON array, or as words for
- * reading, quoted when they hold anything but [A-Za-z0-9_@%+=:,./-].
+ * NUL when the capture was truncated): as a JSON array, or as words
+ * (ea_print_word()) separated by spaces.
  */
 void ea_print_argv(FILE *f, const char *args, size_t len, bool json);
 

@@ -2,6 +2,7 @@
 /* Unit tests of execaudit's parsing and formatting (rules.c), on the host. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,8 +56,9 @@ static void test_seconds(void)
 
 static void test_paths(void)
 {
-	char out[EA_PATH_LEN], dir[] = "/tmp/execaudit-test.XXXXXX", file[64], link[64];
-	char big[EA_PATH_LEN + 8];
+	char out[EA_PATH_LEN], dir[] = "/tmp/execaudit-test.XXXXXX", real[PATH_MAX];
+	char file[PATH_MAX + 8], link[PATH_MAX + 8], big[2 * PATH_MAX];
+	FILE *f;
 	bool padded = true;
 	int i;
 
@@ -77,17 +79,25 @@ static void test_paths(void)
 		CHECK(0, "path: mkdtemp: %s", strerror(errno));
 		return;
 	}
-	snprintf(file, sizeof(file), "%s/prog", dir);
+	/* /tmp may itself be a symbolic link: compare with the real path. */
+	if (!realpath(dir, real)) {
+		CHECK(0, "path: realpath %s: %s", dir, strerror(errno));
+		rmdir(dir);
+		return;
+	}
+	snprintf(file, sizeof(file), "%s/prog", real);
 	snprintf(link, sizeof(link), "%s/link", dir);
-	fclose(fopen(file, "w"));
-	CHECK(!symlink(file, link), "path: symlink made");
+	f = fopen(file, "w");
+	if (f)
+		fclose(f);
+	CHECK(f && !symlink(file, link), "path: file and symlink made");
 	CHECK(!ea_rule_path(link, out) && !strcmp(out, file),
 	      "path: a symbolic link resolves to its target");
 	snprintf(big, sizeof(big), "%s/../%s/prog", dir, strrchr(dir, '/') + 1);
 	CHECK(!ea_rule_path(big, out) && !strcmp(out, file), "path: .. resolved");
 	unlink(link);
 	unlink(file);
-	rmdir(dir);
+	rmdir(real);
 }
 
 static void test_control(void)
@@ -102,10 +112,14 @@ static void test_control(void)
 	      "control: allow, path with a space, spaces trimmed");
 	CHECK(ea_parse_control("max-args 16K", &r, err, sizeof(err)) == 1 &&
 	      r.op == EA_RULE_MAX_ARGS && r.value == 16384, "control: max-args 16K");
-	CHECK(ea_parse_control("max-args 0", &r, err, sizeof(err)) == 1 && r.value == 0,
+	CHECK(ea_parse_control("max-args 0", &r, err, sizeof(err)) == 1 &&
+	      r.op == EA_RULE_MAX_ARGS && r.value == 0,
 	      "control: max-args 0");
-	CHECK(ea_parse_control("", &r, err, sizeof(err)) == 0, "control: empty line");
-	CHECK(ea_parse_control("   # comment", &r, err, sizeof(err)) == 0, "control: comment");
+	CHECK(ea_parse_control("", &r, err, sizeof(err)) == 0 && r.op == 0,
+	      "control: empty line, no rule left from the line before");
+	ea_parse_control("deny /x", &r, err, sizeof(err));
+	CHECK(ea_parse_control("   # comment", &r, err, sizeof(err)) == 0 && r.op == 0,
+	      "control: comment, no rule left from the line before");
 	CHECK(ea_parse_control("deny", &r, err, sizeof(err)) == -EINVAL &&
 	      !strcmp(err, "'deny' needs a path"), "control: deny without path: %s", err);
 	CHECK(ea_parse_control("deny x/y", &r, err, sizeof(err)) == -EINVAL &&
@@ -140,6 +154,11 @@ static void json_string(FILE *f, const char *s, size_t len, bool unused)
 	ea_json_string(f, s, len);
 }
 
+static void word(FILE *f, const char *s, size_t len, bool unused)
+{
+	ea_print_word(f, s, len);
+}
+
 static void test_format(void)
 {
 	static const char argv[] = "echo\0a b\0it's\0\0tab\there\0";
@@ -157,6 +176,9 @@ static void test_format(void)
 	free(s);
 	s = printed(ea_print_argv, trunc, sizeof(trunc) - 1, false);
 	CHECK(!strcmp(s, "ls -l /us"), "truncated argv without its last NUL: %s", s);
+	free(s);
+	s = printed(word, "/tmp/a\nexec pid 1", 17, false);
+	CHECK(!strcmp(s, "'/tmp/a\\x0aexec pid 1'"), "a newline in a path cannot start a line: %s", s);
 	free(s);
 	s = printed(ea_print_argv, "", 0, true);
 	CHECK(!strcmp(s, "[]"), "empty argv: %s", s);

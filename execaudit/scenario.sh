@@ -177,6 +177,16 @@ cp "$tool" "$work/execaudit"
 chmod 755 "$work" "$work/execaudit"
 check "not root" expect 1 "execaudit: must run as root" \
 	setpriv --reuid 65534 --regid 65534 --clear-groups "$work/execaudit"
+# The active LSMs as a kernel booted without the bpf LSM lists them.
+echo capability >"$work/lsm"
+no_bpf_lsm() {
+	mount --bind "$work/lsm" /sys/kernel/security/lsm || return 1
+	expect 1 "execaudit: the bpf LSM is not active (active: capability): boot with lsm=capability,bpf on the kernel command line" "$tool"
+	local rc=$?
+	umount /sys/kernel/security/lsm
+	return $rc
+}
+check "no bpf LSM" no_bpf_lsm
 check "--help" eval '"$tool" --help | grep -q "^Usage: execaudit"'
 
 rm -rf "$work"

@@ -101,4 +101,4 @@ checkpatch:
 	@$(S)/checkpatch.sh $(TREE) patches
 
 clean:
-	rm -rf $(CACHE)/build $(CACHE)/build-kasan $(CACHE)/build-bench
+	rm -rf $(CACHE)/build $(CACHE)/build-*

@@ -31,12 +31,14 @@ static const char usage_text[] =
 "  --max-args BYTES   capture at most BYTES of argv per exec (K, M suffixes;\n"
 "                     default 64K, at most 1M); longer ones are truncated\n"
 "  --interval SECS    swap, sync and drain the per-uid statistics every SECS\n"
-"                     seconds (default 1)\n"
-"  --duration SECS    stop after SECS seconds (default: run until SIGINT/SIGTERM)\n"
+"                     seconds (1 to 3600, default 1)\n"
+"  --duration SECS    stop after SECS seconds (1 to 31536000; default: run\n"
+"                     until SIGINT/SIGTERM); SECS may end in 's'\n"
 "  --control FIFO     read rules at run time from FIFO (made if missing), one\n"
 "                     per line: deny PATH | allow PATH | max-args BYTES\n"
 "  --json             one JSON object per line instead of text\n"
-"  --verbose          show libbpf's messages (the verifier log on failure)\n"
+"  --verbose          also show libbpf's info and debug messages (its warnings,\n"
+"                     the verifier log among them, always show)\n"
 "  --help             this text\n"
 "\n"
 "At exit it prints the exec events seen on the ring buffer and the execs\n"
@@ -136,7 +138,7 @@ static int parse_args(int argc, char **argv)
 			break;
 		case 't':
 			if (ea_parse_seconds(optarg, 1, 365 * 86400UL, &opt.duration)) {
-				msg("--duration %s: whole seconds, at least 1", optarg);
+				msg("--duration %s: whole seconds from 1 to 31536000 (a year)", optarg);
 				return -1;
 			}
 			break;
@@ -493,8 +495,8 @@ int main(int argc, char **argv)
 	skel = execaudit_bpf__open_and_load();
 	if (!skel) {
 		err = errno;
-		msg("loading the BPF programs failed: %s%s", strerror(err),
-		     opt.verbose ? "" : " (--verbose shows libbpf's log)");
+		msg("loading the BPF programs failed: %s (libbpf's messages above say where)",
+		    strerror(err));
 		return 1;
 	}
 	/* The series' command; a kernel without it answers EINVAL. */

@@ -16,7 +16,7 @@ rm -f "$log"
 # -q: no per-second progress; each table comes from report_final.
 # Threads are pinned (producer on CPU 0, consumer on CPU 1): under TCG a
 # thread that migrates between vCPUs pays emulated IPIs and wakeups, which
-# swamped the expedited wait (p50 ~2 ms unpinned, ~0.3 ms pinned).
+# swamped the expedited wait (p50 0.3-2 ms unpinned, mostly 0.3-0.4 ms pinned).
 runs=("./bench -q -w1 -p1 --prod-affinity 0 -d ${SYNC_SECS:-90} sync-map-access --sync-samples ${SYNC_SAMPLES:-100}")
 # dynptr-copy: COPY_REPS rounds; in each, the two paths run back to back
 # at each size, in alternating order, so that both see the same machine.

@@ -187,6 +187,23 @@ no_bpf_lsm() {
 	return $rc
 }
 check "no bpf LSM" no_bpf_lsm
+# A kernel without the series: its BTF lacks the series' kfuncs. A raw BTF
+# holding just "int" stands in for /sys/kernel/btf/vmlinux.
+python3 -c '
+import struct, sys
+strs = b"\0int\0"
+types = struct.pack("<IIII", 1, 1 << 24, 4, 32)
+hdr = struct.pack("<HBBIIIII", 0xeB9F, 1, 0, 24, 0, len(types), len(types), len(strs))
+open(sys.argv[1], "wb").write(hdr + types + strs)
+' "$work/btf"
+no_series() {
+	mount --bind "$work/btf" /sys/kernel/btf/vmlinux || return 1
+	expect 1 "lacks bpf_copy_from_user_dynptr(): it was built without the BPF series this tool needs" "$tool"
+	local rc=$?
+	umount /sys/kernel/btf/vmlinux
+	return $rc
+}
+check "a kernel without the series" no_series
 check "--help" eval '"$tool" --help | grep -q "^Usage: execaudit"'
 
 rm -rf "$work"

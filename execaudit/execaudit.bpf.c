@@ -44,12 +44,12 @@ struct {
 	__uint(max_entries, EA_RULES_SIZE);
 } rules SEC(".maps");
 
-/* Denied executable paths (zero-padded); the value counts refusals. */
+/* Denied executable paths (zero-padded); the value is unused. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, EA_MAX_DENY);
 	__type(key, char[EA_PATH_LEN]);
-	__type(value, __u64);
+	__type(value, __u8);
 } deny SEC(".maps");
 
 struct uid_stats {
@@ -95,7 +95,7 @@ __u64 lost_stats;
 static long apply_rule(struct bpf_dynptr *dp, void *ctx)
 {
 	struct ea_rule r;
-	__u64 zero = 0;
+	__u8 one = 1;
 	long err = 0;
 
 	if (bpf_dynptr_read(&r, sizeof(r), dp, 0, 0)) {
@@ -105,7 +105,7 @@ static long apply_rule(struct bpf_dynptr *dp, void *ctx)
 	r.path[EA_PATH_LEN - 1] = '\0';
 	switch (r.op) {
 	case EA_RULE_DENY:
-		err = bpf_map_update_elem(&deny, r.path, &zero, BPF_NOEXIST);
+		err = bpf_map_update_elem(&deny, r.path, &one, BPF_NOEXIST);
 		/* Denying a denied path again is no error. */
 		if (err == -17 /* EEXIST */)
 			err = 0;
@@ -154,14 +154,9 @@ int BPF_PROG(check_exec, struct linux_binprm *bprm)
 	char key[EA_PATH_LEN] = {};
 	struct task_struct *task;
 	struct ea_event *e;
-	__u64 *refused;
 
-	if (path_key(bprm->file, key) < 0)
+	if (path_key(bprm->file, key) < 0 || !bpf_map_lookup_elem(&deny, key))
 		return 0;
-	refused = bpf_map_lookup_elem(&deny, key);
-	if (!refused)
-		return 0;
-	__sync_fetch_and_add(refused, 1);
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {

@@ -177,16 +177,20 @@ cp "$tool" "$work/execaudit"
 chmod 755 "$work" "$work/execaudit"
 check "not root" expect 1 "execaudit: must run as root" \
 	setpriv --reuid 65534 --regid 65534 --clear-groups "$work/execaudit"
-# The active LSMs as a kernel booted without the bpf LSM lists them.
-echo capability >"$work/lsm"
-no_bpf_lsm() {
-	mount --bind "$work/lsm" /sys/kernel/security/lsm || return 1
-	expect 1 "execaudit: the bpf LSM is not active (active: capability): boot with lsm=capability,bpf on the kernel command line" "$tool"
-	local rc=$?
-	umount /sys/kernel/security/lsm
+# expect_over FILE TARGET MESSAGE: with FILE bound over TARGET, execaudit
+# exits with 1 and says MESSAGE.
+expect_over() {
+	local rc
+	mount --bind "$1" "$2" || return 1
+	expect 1 "$3" "$tool"
+	rc=$?
+	umount "$2"
 	return $rc
 }
-check "no bpf LSM" no_bpf_lsm
+# The active LSMs as a kernel booted without the bpf LSM lists them.
+echo capability >"$work/lsm"
+check "no bpf LSM" expect_over "$work/lsm" /sys/kernel/security/lsm \
+	"execaudit: the bpf LSM is not active (active: capability): boot with lsm=capability,bpf on the kernel command line"
 # A kernel without the series: its BTF lacks the series' kfuncs. A raw BTF
 # holding just "int" stands in for /sys/kernel/btf/vmlinux.
 python3 -c '
@@ -196,14 +200,8 @@ types = struct.pack("<IIII", 1, 1 << 24, 4, 32)
 hdr = struct.pack("<HBBIIIII", 0xeB9F, 1, 0, 24, 0, len(types), len(types), len(strs))
 open(sys.argv[1], "wb").write(hdr + types + strs)
 ' "$work/btf"
-no_series() {
-	mount --bind "$work/btf" /sys/kernel/btf/vmlinux || return 1
-	expect 1 "lacks bpf_copy_from_user_dynptr(): it was built without the BPF series this tool needs" "$tool"
-	local rc=$?
-	umount /sys/kernel/btf/vmlinux
-	return $rc
-}
-check "a kernel without the series" no_series
+check "a kernel without the series" expect_over "$work/btf" /sys/kernel/btf/vmlinux \
+	"lacks bpf_copy_from_user_dynptr(): it was built without the BPF series this tool needs"
 check "--help" eval '"$tool" --help | grep -q "^Usage: execaudit"'
 
 rm -rf "$work"

@@ -83,6 +83,8 @@ struct {
 __u32 stats_index;
 /* The capture cap, set by EA_RULE_MAX_ARGS rules. */
 __u32 max_args = EA_ARGS_DEFAULT;
+/* Entries of deny: check_exec skips the path lookup while it is 0. */
+__u32 deny_rules;
 /* Rules drained, and the error of the last one refused (0: none). */
 __u64 rules_applied;
 __s32 rule_error;
@@ -106,12 +108,16 @@ static long apply_rule(struct bpf_dynptr *dp, void *ctx)
 	switch (r.op) {
 	case EA_RULE_DENY:
 		err = bpf_map_update_elem(&deny, r.path, &one, BPF_NOEXIST);
+		if (!err)
+			deny_rules++;
 		/* Denying a denied path again is no error. */
 		if (err == -17 /* EEXIST */)
 			err = 0;
 		break;
 	case EA_RULE_ALLOW:
 		err = bpf_map_delete_elem(&deny, r.path);
+		if (!err)
+			deny_rules--;
 		break;
 	case EA_RULE_MAX_ARGS:
 		if (r.value > EA_ARGS_MAX)
@@ -155,7 +161,9 @@ int BPF_PROG(check_exec, struct linux_binprm *bprm)
 	struct task_struct *task;
 	struct ea_event *e;
 
-	if (path_key(bprm->file, key) < 0 || !bpf_map_lookup_elem(&deny, key))
+	/* Rules change only in apply_rules, which user space runs alone. */
+	if (!*(volatile __u32 *)&deny_rules ||
+	    path_key(bprm->file, key) < 0 || !bpf_map_lookup_elem(&deny, key))
 		return 0;
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -257,8 +265,6 @@ int BPF_PROG(record_exec, struct linux_binprm *bprm)
 	if (cap > EA_ARGS_MAX)
 		cap = EA_ARGS_MAX;
 	len = measure_argv(p, argc, cap, &flags);
-	if (len > EA_ARGS_MAX)
-		len = EA_ARGS_MAX;
 
 	if (bpf_ringbuf_reserve_dynptr(&events, sizeof(*e) + len, 0, &rec)) {
 		bpf_ringbuf_discard_dynptr(&rec, 0);

@@ -3,7 +3,7 @@
 # Usage: bench.sh BZIMAGE SELFTESTS_OUT RESULTS_DIR
 # Environment: SYNC_SAMPLES (samples per mode of sync-map-access, default
 #   100), SYNC_SECS (how long that benchmark runs, default 90), COPY_SECS
-#   (seconds per dynptr-copy run, default 5), COPY_REPS (rounds, default 5).
+#   (seconds per dynptr-copy run, default 5), COPY_REPS (rounds, default 6).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,16 +18,15 @@ rm -f "$log"
 # thread that migrates between vCPUs pays emulated IPIs and wakeups, which
 # swamped the expedited wait (p50 0.3-2 ms unpinned, mostly 0.3-0.4 ms pinned).
 runs=("./bench -q -w1 -p1 --prod-affinity 0 -d ${SYNC_SECS:-90} sync-map-access --sync-samples ${SYNC_SAMPLES:-100}")
-# dynptr-copy: COPY_REPS rounds; in each, the two paths run back to back
-# at each size, in alternating order, so that both see the same machine.
-# The table shows the median of the rounds.
-for ((rep = 0; rep < ${COPY_REPS:-5}; rep++)); do
+# dynptr-copy: the paired mode runs both paths in one process, in turns
+# of a few syscalls each, so that both see the same machine at the same
+# time (separate runs moved by more than the difference between the
+# paths). COPY_REPS rounds, the paths' syscalls swapped every other round.
+for ((rep = 0; rep < ${COPY_REPS:-6}; rep++)); do
+	swap=
+	[ $((rep % 2)) -eq 0 ] || swap=--dynptr-copy-swap
 	for size in 64 512 4096 65536; do
-		paths="dynptr fixed"
-		[ $((rep % 2)) -eq 0 ] || paths="fixed dynptr"
-		for path in $paths; do
-			runs+=("./bench -q -w1 -p1 -c1 --prod-affinity 0 --cons-affinity 1 -d ${COPY_SECS:-5} dynptr-copy-$path --dynptr-copy-size $size")
-		done
+		runs+=("./bench -q -w1 -p1 -c1 --prod-affinity 0 --cons-affinity 1 -d ${COPY_SECS:-5} dynptr-copy-paired --dynptr-copy-size $size $swap")
 	done
 done
 # &&: a benchmark that fails fails the run; with ";" only the last status counted.
@@ -43,23 +42,27 @@ vm=$(realpath "$(dirname "$0")/vm.sh")
 echo "== sync-map-access (µs, QEMU TCG, 2 vCPUs)"
 awk '/^mode /,/^normal, sleepable blocked \/ normal/' "$log" 2>/dev/null || true
 echo
-echo "== dynptr-copy: user memory into a ring buffer (records/s, median of rounds, QEMU TCG, 2 vCPUs)"
-awk '/^Summary: dynptr-copy-/ {
-	size = $4; sub(":", "", size); k = $2 SUBSEP size
-	rate[k, ++cnt[k]] = $5
-	if (!(size in seen)) { seen[size] = 1; order[n++] = size }
+echo "== dynptr-copy: user memory into a ring buffer (records/s, paired runs, medians of rounds, QEMU TCG, 2 vCPUs)"
+# Summary: dynptr-copy-paired size 64, dynptr path on getuid: dynptr R
+#   records/s, fixed R records/s, ratio R (per second M ± S), drops D/s
+awk '/^Summary: dynptr-copy-paired / {
+	size = $4; sub(",", "", size); n = ++cnt[size]
+	d[size, n] = $10; f[size, n] = $13; r[size, n] = $16
+	if ($(NF) + 0 > maxdrops[size]) maxdrops[size] = $(NF) + 0
+	if (!(size in seen)) { seen[size] = 1; order[m++] = size }
 }
-function median(k,    i, j, t, c, v) {
-	c = cnt[k]
-	for (i = 1; i <= c; i++) v[i] = rate[k, i]
+function median(a, s, c,    i, j, t, v) {
+	for (i = 1; i <= c; i++) v[i] = a[s, i]
 	for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+	lo = v[1]; hi = v[c]
 	return c % 2 ? v[(c + 1) / 2] : (v[c / 2] + v[c / 2 + 1]) / 2
 }
 END {
-	printf "%8s %14s %14s %9s %6s\n", "bytes", "dynptr", "fixed", "ratio", "runs"
-	for (i = 0; i < n; i++) {
-		s = order[i]; d = median("dynptr-copy-dynptr" SUBSEP s); f = median("dynptr-copy-fixed" SUBSEP s)
-		printf "%8s %14.1f %14.1f %9s %6d\n", s, d, f, (f > 0 ? sprintf("%.3f", d / f) : "-"), cnt["dynptr-copy-dynptr" SUBSEP s]
+	printf "%8s %12s %12s %7s %13s %6s %7s\n", "bytes", "dynptr", "fixed", "ratio", "ratio range", "runs", "drops/s"
+	for (i = 0; i < m; i++) {
+		s = order[i]; c = cnt[s]
+		dm = median(d, s, c); fm = median(f, s, c); rm = median(r, s, c)
+		printf "%8s %12.1f %12.1f %7.3f %6.3f-%.3f %6d %7.1f\n", s, dm, fm, rm, lo, hi, c, maxdrops[s]
 	}
 }' "$log" 2>/dev/null || true
 echo "results: $log (console: $res/console.log)"

@@ -23,7 +23,8 @@ RESULTS := $(BUILD)/results
 TOOLOUT := $(BUILD)/tool
 BZIMAGE := $(KOUT)/arch/x86/boot/bzImage
 FRAGMENTS := $(filter-out $(if $(BENCH),config/debug.config),$(wildcard config/*.config)) \
-	     $(if $(filter 1,$(KASAN)),config/kasan/kasan.config)
+	     $(if $(filter 1,$(KASAN)),config/kasan/kasan.config) \
+	     $(if $(BENCH),config/bench/bench.config)
 
 export CCACHE_DIR ?= $(CACHE)/ccache
 export CCACHE_MAXSIZE ?= 10G

@@ -40,10 +40,10 @@ vm=$(realpath "$(dirname "$0")/vm.sh")
 (cd "$st" && timed "bench in VM" "$vm" "$kernel" "$res" "$cmd") || rc=$?
 
 echo "== sync-map-access (µs, QEMU TCG, 2 vCPUs)"
-awk '/^mode /,/^normal, sleepable blocked \/ normal/' "$log" 2>/dev/null || true
+awk '/^mode /,/^normal, sleepable blocked \/ normal/' "$log" || true
 echo
 echo "== dynptr-copy: user memory into a ring buffer (records/s, paired runs, medians of rounds, QEMU TCG, 2 vCPUs)"
-# Summary: dynptr-copy-paired size 64, dynptr path on getuid: dynptr R
+# Summary: dynptr-copy-paired size 64, dynptr path on getpgid: dynptr R
 #   records/s, fixed R records/s, ratio R (per second M ± S), drops D/s
 awk '/^Summary: dynptr-copy-paired / {
 	size = $4; sub(",", "", size); n = ++cnt[size]
@@ -51,6 +51,7 @@ awk '/^Summary: dynptr-copy-paired / {
 	if ($(NF) + 0 > maxdrops[size]) maxdrops[size] = $(NF) + 0
 	if (!(size in seen)) { seen[size] = 1; order[m++] = size }
 }
+# median() also leaves the smallest and largest value in lo and hi
 function median(a, s, c,    i, j, t, v) {
 	for (i = 1; i <= c; i++) v[i] = a[s, i]
 	for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
@@ -61,9 +62,9 @@ END {
 	printf "%8s %12s %12s %7s %13s %6s %7s\n", "bytes", "dynptr", "fixed", "ratio", "ratio range", "runs", "drops/s"
 	for (i = 0; i < m; i++) {
 		s = order[i]; c = cnt[s]
-		dm = median(d, s, c); fm = median(f, s, c); rm = median(r, s, c)
+		dm = median(d, s, c); fm = median(f, s, c); rm = median(r, s, c)  # lo, hi: ratio
 		printf "%8s %12.1f %12.1f %7.3f %6.3f-%.3f %6d %7.1f\n", s, dm, fm, rm, lo, hi, c, maxdrops[s]
 	}
-}' "$log" 2>/dev/null || true
+}' "$log" || true
 echo "results: $log (console: $res/console.log)"
 [ $rc -eq 0 ] || die "bench failed (status $rc): see $log and $res/console.log"

@@ -6,10 +6,19 @@
 set -euo pipefail
 
 want=$1
-pkgs=(clang-19 llvm-19 lld-19 dwarves qemu-system-x86 gcc make libc6-dev
-      libelf-dev libcap-dev libzstd-dev libssl-dev zlib1g-dev pkg-config
-      bc bison flex openssl ccache xz-utils python3 git busybox-static
-      python3-ply python3-git)
+# Everything the build, the VM and the tests use, including what a fresh
+# Debian image already has: a package that disappears from the image must
+# not break the workbench silently.
+pkgs=(
+	# kernel build
+	gcc make libc6-dev bc bison flex libelf-dev libssl-dev openssl perl
+	python3 xz-utils tar dwarves git ccache
+	# selftests, libbpf, bpftool, execaudit (rsync: test_progs-extras)
+	clang-19 llvm-19 lld-19 libcap-dev libzstd-dev zlib1g-dev pkg-config
+	python3-ply python3-git rsync
+	# the VM: QEMU, the guest's init (mount, setsid, ip, insmod via busybox)
+	qemu-system-x86 busybox-static util-linux iproute2 procps mawk
+)
 
 # dpkg-query prints nothing for a package it has never seen: count the
 # installed ones.

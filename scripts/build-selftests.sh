@@ -14,7 +14,7 @@ mkdir -p "$out"
 # for another kernel (make bench, KASAN=1) leaves a module that this kernel
 # refuses. Rebuild it when the last build was for another kernel.
 tm=$tree/tools/testing/selftests/bpf/bpf_testmod
-stamp=$tree/.git/bpf_testmod.kdir
+stamp=$(git -C "$tree" rev-parse --absolute-git-dir)/bpf_testmod.kdir
 if [ "$(cat "$stamp" 2>/dev/null)" != "$kout" ]; then
 	make -s -C "$tm" KDIR="$kout" clean >/dev/null 2>&1 || true
 	rm -f "$out/bpf_testmod.ko"

@@ -12,7 +12,12 @@ set -euo pipefail
 tree=$1 pdir=$2
 tarball=/usr/src/linux-source-6.12.tar.xz
 pkgver=$(dpkg-query -W -f='${Version}' linux-source-6.12)
-g() { git -C "$tree" "$@"; }
+# A fresh machine has no git identity: commit as the workbench then (git am
+# keeps each patch's author).
+ident=()
+[ -n "$(git config user.email || true)" ] ||
+	ident=(-c user.name="bpf-series workbench" -c user.email=workbench@localhost)
+g() { git "${ident[@]}" -C "$tree" "$@"; }
 
 apply_series() {
 	local p

@@ -39,5 +39,13 @@ while read -r p; do
 		}
 	done
 done <"$pdir/series"
+# The uapi documentation must parse, as 'make htmldocs' and bpftool's man
+# pages parse it: every command of enum bpf_cmd documented, every helper.
+for hdr in include/uapi/linux/bpf.h tools/include/uapi/linux/bpf.h; do
+	for target in syscall helpers; do
+		(cd "$tree" && python3 scripts/bpf_doc.py --filename "$hdr" "$target" >/dev/null) ||
+			{ echo "scripts/bpf_doc.py $target fails on $hdr (above)"; bad=1; }
+	done
+done
 [ $bad -eq 0 ] || die "checkpatch found problems (above)"
 echo "checkpatch: $n patches clean"

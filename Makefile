@@ -46,7 +46,7 @@ help:
 	@echo '                      the exec audit scenario while execaudit watches (execaudit/scenario.sh)'
 	@echo '  make test           from nothing: test_progs with tests/ALLOWLIST and tests/DENYLIST and'
 	@echo '                      the execaudit end-to-end test in the VM; ends "N passed, N failed"'
-	@echo '  make bench          the series benchmarks (sync-map-access, dynptr-copy) in one VM boot,'
+	@echo '  make bench          the series benchmarks (sync-map-access, dynptr-copy, dynptr-malloc) in one VM boot,'
 	@echo '                      on a kernel without config/debug.config (build-bench/)'
 	@echo '  make vm             boot the kernel to a shell; make vm CMD="..." runs one command'
 	@echo '  make deps           apt-get install the toolchain and the pinned kernel source'

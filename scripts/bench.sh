@@ -3,7 +3,9 @@
 # Usage: bench.sh BZIMAGE SELFTESTS_OUT RESULTS_DIR
 # Environment: SYNC_SAMPLES (samples per mode of sync-map-access, default
 #   100), SYNC_SECS (how long that benchmark runs, default 90), COPY_SECS
-#   (seconds per dynptr-copy run, default 5), COPY_REPS (rounds, default 6).
+#   (seconds per dynptr-copy run, default 5), COPY_REPS (rounds, default 6),
+#   MALLOC_SECS (seconds per dynptr-malloc run, default 5), MALLOC_REPS
+#   (rounds, default 3).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -30,6 +32,17 @@ for ((rep = 0; rep < ${COPY_REPS:-6}; rep++)); do
 	[ $((rep % 2)) -eq 0 ] || swap=--dynptr-copy-swap
 	for size in 64 512 4096 65536; do
 		runs+=("./bench -q -w1 -p1 -c1 --prod-affinity 0 --cons-affinity 1 -d ${COPY_SECS:-5} dynptr-copy-paired --dynptr-copy-size $size $swap")
+	done
+done
+# dynptr-malloc: the shell moves into cgroup bench-a, so that the default
+# charge goes to a memory cgroup (the root is not charged), and the named
+# one is bench-b. MALLOC_REPS rounds of each size.
+runs+=("echo +memory > /sys/fs/cgroup/cgroup.subtree_control"
+       "mkdir -p /sys/fs/cgroup/bench-a /sys/fs/cgroup/bench-b"
+       "echo \$\$ > /sys/fs/cgroup/bench-a/cgroup.procs")
+for ((rep = 0; rep < ${MALLOC_REPS:-3}; rep++)); do
+	for size in 64 4096 65536; do
+		runs+=("./bench -q -w1 -p1 --prod-affinity 0 -d ${MALLOC_SECS:-5} dynptr-malloc --dynptr-malloc-size $size --dynptr-malloc-memcg /sys/fs/cgroup/bench-b")
 	done
 done
 # &&: a benchmark that fails fails the run; with ";" only the last status counted.
@@ -67,6 +80,36 @@ END {
 		s = order[i]; c = cnt[s]
 		dm = median(d, s, c); fm = median(f, s, c); rm = median(r, s, c)  # lo, hi: ratio
 		printf "%8s %12.1f %12.1f %7.3f %6.3f-%.3f %6d %7.1f\n", s, dm, fm, rm, lo, hi, c, maxdrops[s]
+	}
+}' "$log" || true
+echo
+echo "== dynptr-malloc: bpf_dynptr_alloc() + bpf_dynptr_put() (allocations/s, medians of rounds, QEMU TCG, 2 vCPUs)"
+# Summary: dynptr-malloc size 64: atomic R/s atomic-memcg R/s sleepable R/s
+#   sleepable-memcg R/s obj_new R/s, atomic/obj_new X, ..., failed N
+awk '/^Summary: dynptr-malloc size / {
+	size = $4; sub(":", "", size); n = ++cnt[size]
+	if (!(size in seen)) { seen[size] = 1; order[m++] = size }
+	for (i = 5; i < NF; i++) {
+		if ($(i + 1) ~ /\/s,?$/ && $i !~ /\//) { v = $(i + 1); sub("/s,?", "", v); val[size, $i, n] = v; names[$i] = 1 }
+		if ($i == "atomic/obj_new") { v = $(i + 1); sub(",", "", v); val[size, "atomic/obj_new", n] = v }
+		if ($i == "memcg/default") { v = $(i + 1); sub(",", "", v); val[size, $(i - 1) " memcg/default", n] = v }
+	}
+}
+function median(size, key, c,    i, j, t, v) {
+	for (i = 1; i <= c; i++) v[i] = val[size, key, i]
+	if (v[1] == "") return "-"
+	for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+	return c % 2 ? v[(c + 1) / 2] : (v[c / 2] + v[c / 2 + 1]) / 2
+}
+END {
+	split("atomic atomic-memcg sleepable sleepable-memcg obj_new atomic/obj_new", cols, " ")
+	cols[7] = "atomic memcg/default"; cols[8] = "sleepable memcg/default"
+	printf "%6s %10s %12s %10s %15s %10s %14s %13s %16s %5s\n", "bytes", "atomic", "atomic-memcg", "sleepable", "sleepable-memcg", "obj_new", "atomic/obj_new", "atomic memcg/", "sleepable memcg/", "runs"
+	for (i = 0; i < m; i++) {
+		s = order[i]
+		printf "%6s", s
+		for (k = 1; k <= 8; k++) printf " %*s", (k == 1 ? 10 : k == 2 ? 12 : k == 3 ? 10 : k == 4 ? 15 : k == 5 ? 10 : k == 6 ? 14 : k == 7 ? 13 : 16), median(s, cols[k], cnt[s])
+		printf " %5d\n", cnt[s]
 	}
 }' "$log" || true
 echo "results: $log (console: $res/console.log)"

@@ -7,7 +7,8 @@
 # RCU_TASKS_TRACE flags RCU tasks trace outside kernel/bpf and kernel/rcu.
 # It is ignored only in patches that touch nothing but selftests: the
 # benchmark's bpf_testmod.ko waits for a bare synchronize_rcu_tasks_trace()
-# to compare BPF_SYNC_MAP_ACCESS with.
+# to compare BPF_SYNC_MAP_ACCESS with. BIT_MACRO is ignored in patches
+# that touch nothing but the tools/ mirror of the uapi headers (below).
 # Usage: checkpatch.sh TREE PATCHDIR
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -24,6 +25,11 @@ while read -r p; do
 	ignore=FILE_PATH_CHANGES
 	awk '/^diff --git/ {print substr($4, 3)}' "$pdir/$p" |
 		grep -qv '^tools/testing/selftests/' || ignore+=,RCU_TASKS_TRACE
+	# The tools/ copy of the uapi header must match include/uapi byte for
+	# byte, and uapi headers have no BIT(); checkpatch exempts include/uapi
+	# from BIT_MACRO but not its mirror.
+	awk '/^diff --git/ {print substr($4, 3)}' "$pdir/$p" |
+		grep -qv '^tools/include/uapi/' || ignore+=,BIT_MACRO
 	if ! out=$(cd "$tree" && scripts/checkpatch.pl --strict --quiet \
 			--no-summary --show-types --ignore "$ignore" \
 			"$pdir/$p" 2>&1); then

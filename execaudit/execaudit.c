@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/utsname.h>
@@ -437,6 +438,29 @@ static void list_rules(int files_fd, int hashes_fd, __u32 max_args, struct reply
 	reply_line(r, "max-args %u", max_args);
 }
 
+/*
+ * A hash rule holds only if the kernel's IMA hashes files with SHA-256:
+ * ask probe_file for the hash of our own executable. Without that, every
+ * exec would be undecided, and refused.
+ */
+static int check_ima(struct reply *r)
+{
+	static bool ima_ok;
+	struct ea_probe p;
+
+	if (ima_ok)
+		return 0;
+	if (probe_path("/proc/self/exe", &p, r))
+		return -1;
+	if (p.hash_algo != HASH_ALGO_SHA256) {
+		reply_error(r, "hash rules: bpf_ima_file_hash() gives %s, not SHA-256: the kernel needs CONFIG_IMA=y with CONFIG_IMA_DEFAULT_HASH_SHA256=y (or ima_hash=sha256)",
+			    p.hash_algo < 0 ? strerror(-p.hash_algo) : "another algorithm");
+		return -1;
+	}
+	ima_ok = true;
+	return 0;
+}
+
 /* Apply one rule with direct map updates; 0 or -1 (said to r). */
 static int apply_rule(const struct ea_rule *rule, struct reply *r)
 {
@@ -475,6 +499,8 @@ static int apply_rule(const struct ea_rule *rule, struct reply *r)
 		}
 		return 0;
 	case EA_RULE_DENY_HASH:
+		if (check_ima(r))
+			return -1;
 		err = bpf_map_update_elem(hashes, rule->hash, &one, BPF_ANY);
 		if (err) {
 			reply_error(r, "deny-hash: %s", errno == E2BIG ?
@@ -500,25 +526,6 @@ static int apply_rule(const struct ea_rule *rule, struct reply *r)
 	}
 	reply_error(r, "unknown rule %d", rule->op);
 	return -1;
-}
-
-/*
- * --deny-hash holds only if the kernel's IMA hashes files with SHA-256:
- * ask probe_file for the hash of our own executable.
- */
-static int check_ima(void)
-{
-	struct reply r = {};
-	struct ea_probe p;
-
-	if (probe_path("/proc/self/exe", &p, &r))
-		return -1;
-	if (p.hash_algo != HASH_ALGO_SHA256) {
-		msg("--deny-hash: bpf_ima_file_hash() gives %s, not SHA-256: the kernel needs CONFIG_IMA=y with CONFIG_IMA_DEFAULT_HASH_SHA256=y (or ima_hash=sha256)",
-		    p.hash_algo < 0 ? strerror(-p.hash_algo) : "another algorithm");
-		return -1;
-	}
-	return 0;
 }
 
 static const char *hook_name(int hook)
@@ -1121,6 +1128,30 @@ static int setup_pins(void)
 	return 0;
 }
 
+/*
+ * libbpf maps .bss and .data over the maps it creates, not over pinned
+ * maps it reuses: there, skel->bss would be a private copy that the
+ * programs never see. Map the reused ones at the same address.
+ */
+static int remap_globals(void)
+{
+	struct bpf_map *maps[] = { skel->maps.bss, skel->maps.data };
+	void *addrs[] = { skel->bss, skel->data };
+	long page = sysconf(_SC_PAGESIZE);
+	size_t i, size;
+
+	for (i = 0; i < 2; i++) {
+		size = (bpf_map__value_size(maps[i]) + page - 1) / page * page;
+		if (mmap(addrs[i], size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 bpf_map__fd(maps[i]), 0) == MAP_FAILED) {
+			msg("--pin: mapping the pinned %s: %s", bpf_map__name(maps[i]),
+			    strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Attach the programs, pinning their links with --pin. */
 static int attach(void)
 {
@@ -1258,6 +1289,8 @@ int main(int argc, char **argv)
 		    strerror(err));
 		goto out;
 	}
+	if (opt.pin && remap_globals())
+		goto out;
 	/* The series' command; a kernel without it answers EINVAL. */
 	if (bpf_map_sync_access(bpf_map__fd(skel->maps.stats0), NULL)) {
 		msg("BPF_SYNC_MAP_ACCESS failed (%s): the kernel lacks the BPF series this tool needs",
@@ -1270,8 +1303,6 @@ int main(int argc, char **argv)
 		msg("attaching probe_file failed: %s", strerror(errno));
 		goto out;
 	}
-	if (want_hash() && check_ima())
-		goto out;
 	if (!resumed || opt.max_args_set) {
 		cap.value = opt.max_args;
 		apply_rule(&cap, &r);

@@ -37,6 +37,7 @@
 #define ENOTTY		25
 #define PROT_EXEC	0x4
 #define VM_EXEC		0x4
+#define FMODE_WRITE	0x2
 
 /* The series' kfuncs (pahole of Debian 12 leaves them out of vmlinux.h). */
 extern int bpf_copy_from_user_dynptr(struct bpf_dynptr *dptr, u64 off, u64 size,
@@ -68,16 +69,24 @@ struct {
 	__type(value, __u8);
 } deny_hashes SEC(".maps");
 
-/* A hash verdict of a file in one state, for the current hash rules. */
+/*
+ * The hash verdict of a file, for the current hash rules, as long as the
+ * file stays as it was: no writer since (check_open drops the verdict of
+ * a file opened for writing), same ctime and size.
+ */
 struct verdict {
 	__u32 verdict;		/* enum ea_verdict */
 	__u32 rules_gen;	/* hash_rules_gen it was made under */
+	__s64 ctime_sec;
+	__s64 size;
+	__u32 ctime_nsec;
+	__u32 pad;
 };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, EA_VERDICTS);
-	__type(key, struct ea_verdict_key);
+	__type(key, struct ea_file_id);
 	__type(value, struct verdict);
 } verdicts SEC(".maps");
 
@@ -245,24 +254,24 @@ static __always_inline void file_path(struct file *file, char *buf, __u32 *flags
 static __always_inline int decide(struct file *file, bool can_hash,
 				  __u8 *hash, __u32 *flags)
 {
-	struct ea_verdict_key key = {};
-	struct verdict v, *cached;
+	struct verdict v = {}, *cached;
+	struct ea_file_id id;
 	struct inode *inode;
-	__u32 gen;
 	long algo;
 
-	file_id(file, &key.id);
-	if (bpf_map_lookup_elem(&deny_files, &key.id))
+	file_id(file, &id);
+	if (bpf_map_lookup_elem(&deny_files, &id))
 		return EA_REASON_FILE;
 	if (!*(volatile __u32 *)&hash_rules)
 		return 0;
-	gen = *(volatile __u32 *)&hash_rules_gen;
+	v.rules_gen = *(volatile __u32 *)&hash_rules_gen;
 	inode = BPF_CORE_READ(file, f_inode);
-	key.ctime_sec = BPF_CORE_READ(inode, i_ctime_sec);
-	key.ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec);
-	key.size = BPF_CORE_READ(inode, i_size);
-	cached = bpf_map_lookup_elem(&verdicts, &key);
-	if (cached && cached->rules_gen == gen)
+	v.ctime_sec = BPF_CORE_READ(inode, i_ctime_sec);
+	v.ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec);
+	v.size = BPF_CORE_READ(inode, i_size);
+	cached = bpf_map_lookup_elem(&verdicts, &id);
+	if (cached && cached->rules_gen == v.rules_gen && cached->ctime_sec == v.ctime_sec &&
+	    cached->ctime_nsec == v.ctime_nsec && cached->size == v.size)
 		return cached->verdict == EA_VERDICT_DENY ? EA_REASON_HASH : 0;
 	if (!can_hash)
 		return EA_REASON_UNDECIDED;
@@ -272,14 +281,17 @@ static __always_inline int decide(struct file *file, bool can_hash,
 	*flags |= EA_HASHED;
 	v.verdict = bpf_map_lookup_elem(&deny_hashes, hash) ?
 		    EA_VERDICT_DENY : EA_VERDICT_ALLOW;
-	v.rules_gen = gen;
 	/*
-	 * Cache only a file that nobody has open for writing: its content
-	 * cannot change without a writer, whose writes change ctime or size.
-	 * (During an exec, i_writecount is negative.)
+	 * Cache only the verdict of a file nobody has open for writing (during
+	 * an exec, i_writecount is negative). A writer raises i_writecount
+	 * before check_open drops the verdict: looking again after the update
+	 * catches one that opened while the hash was computed.
 	 */
-	if (BPF_CORE_READ(inode, i_writecount.counter) <= 0)
-		bpf_map_update_elem(&verdicts, &key, &v, BPF_ANY);
+	if (BPF_CORE_READ(inode, i_writecount.counter) <= 0) {
+		bpf_map_update_elem(&verdicts, &id, &v, BPF_ANY);
+		if (BPF_CORE_READ(inode, i_writecount.counter) > 0)
+			bpf_map_delete_elem(&verdicts, &id);
+	}
 	return v.verdict == EA_VERDICT_DENY ? EA_REASON_HASH : 0;
 }
 
@@ -369,6 +381,19 @@ int BPF_PROG(check_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	if (!reason)
 		return 0;
 	return refuse(file, EA_HOOK_MPROTECT, reason, hash, fl, 0, false);
+}
+
+/* A file opened for writing may change: its hash verdict goes. */
+SEC("lsm/file_open")
+int BPF_PROG(check_open, struct file *file)
+{
+	struct ea_file_id id;
+
+	if (!(file->f_mode & FMODE_WRITE) || !*(volatile __u32 *)&hash_rules)
+		return 0;
+	file_id(file, &id);
+	bpf_map_delete_elem(&verdicts, &id);
+	return 0;
 }
 
 /*

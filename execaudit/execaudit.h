@@ -95,15 +95,6 @@ struct ea_file_rule {
 	char path[EA_PATH_LEN];
 };
 
-/* Key of the hash verdict cache: a file in one state. */
-struct ea_verdict_key {
-	struct ea_file_id id;
-	__s64 ctime_sec;
-	__s64 size;
-	__u32 ctime_nsec;
-	__u32 pad;
-};
-
 enum ea_verdict {
 	EA_VERDICT_ALLOW = 1,
 	EA_VERDICT_DENY = 2,

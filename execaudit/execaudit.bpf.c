@@ -8,13 +8,23 @@
  * It is sleepable, so it can fault in the argv pages.
  * It measures argv, reserves a ring-buffer record of exactly the size
  * needed and copies argv into it straight from user memory with
- * bpf_copy_from_user_dynptr(). check_exec (lsm.s/bprm_check_security)
- * refuses the exec of a denied path. apply_rules (a syscall program that
- * user space runs) drains the rules user ring buffer into the deny map
- * and the capture cap. Per-uid statistics go into one of two inner maps
- * of an array of maps: user space flips stats_index, waits with
- * BPF_SYNC_MAP_ACCESS until no program can still write the old one, and
- * drains it.
+ * bpf_copy_from_user_dynptr(); with no room for that, a header-only
+ * record; with no room at all, a drop counted per uid.
+ *
+ * Enforcement matches files, not names. A file rule is the identity of a
+ * file (device, inode, generation); a hash rule is the SHA-256 of its
+ * content, from bpf_ima_file_hash(), which only sleepable programs may
+ * call. Three hooks refuse a denied file: check_exec (exec), check_mmap
+ * (a mapping with PROT_EXEC: the ELF loader run by hand, a memfd) and
+ * check_mprotect (PROT_EXEC added later). check_mprotect cannot sleep, so
+ * it cannot hash: it relies on the verdicts the sleepable hooks cached
+ * and refuses (EACCES) what it cannot decide while hash rules exist.
+ * User space changes the rules by updating the maps directly.
+ *
+ * Failed execs are seen at the exit of execve()/execveat(). Per-uid
+ * statistics go into one of two inner maps of an array of maps: user
+ * space flips stats_index, waits with BPF_SYNC_MAP_ACCESS until no
+ * program can still write the old one, and drains it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -23,8 +33,11 @@
 #include "execaudit.h"
 
 #define EPERM		1
-#define EINVAL		22
-#define ENOENT		2
+#define EACCES		13
+#define ENOTTY		25
+#define PROT_EXEC	0x4
+#define VM_EXEC		0x4
+#define FMODE_WRITE	0x2
 
 /* The series' kfuncs (pahole of Debian 12 leaves them out of vmlinux.h). */
 extern int bpf_copy_from_user_dynptr(struct bpf_dynptr *dptr, u64 off, u64 size,
@@ -34,23 +47,62 @@ extern int bpf_copy_from_user_str_dynptr(struct bpf_dynptr *dptr, u64 off, u64 s
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* Its size is set by user space (--ring-size) before loading. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, EA_RINGBUF_SIZE);
 } events SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_USER_RINGBUF);
-	__uint(max_entries, EA_RULES_SIZE);
-} rules SEC(".maps");
-
-/* Denied executable paths (zero-padded); the value is unused. */
+/* File rules: the identity of a denied file, and the path it came as. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, EA_MAX_DENY);
-	__type(key, char[EA_PATH_LEN]);
+	__type(key, struct ea_file_id);
+	__type(value, struct ea_file_rule);
+} deny_files SEC(".maps");
+
+/* Hash rules: the SHA-256 of denied content; the value is unused. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, EA_MAX_DENY);
+	__type(key, __u8[EA_HASH_LEN]);
 	__type(value, __u8);
-} deny SEC(".maps");
+} deny_hashes SEC(".maps");
+
+/*
+ * The hash verdict of a file, for the current hash rules, as long as the
+ * file stays as it was: no writer since (check_open drops the verdict of
+ * a file opened for writing), same ctime and size.
+ */
+struct verdict {
+	__u32 verdict;		/* enum ea_verdict */
+	__u32 rules_gen;	/* hash_rules_gen it was made under */
+	__s64 ctime_sec;
+	__s64 size;
+	__u32 ctime_nsec;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, EA_VERDICTS);
+	__type(key, struct ea_file_id);
+	__type(value, struct verdict);
+} verdicts SEC(".maps");
+
+/* An exec between the entry and the exit of its syscall. */
+struct inflight {
+	__u64 filename;		/* the user pointer execve() was given */
+	__u32 denied;		/* refused by check_exec, which recorded it */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, EA_INFLIGHT);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
 
 struct uid_stats {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -81,111 +133,26 @@ struct {
 
 /* Which inner map of stats the programs write; user space flips it. */
 __u32 stats_index;
-/* The capture cap, set by EA_RULE_MAX_ARGS rules. */
+/* The capture cap (max-args). */
 __u32 max_args = EA_ARGS_DEFAULT;
-/* Entries of deny: check_exec skips the path lookup while it is 0. */
-__u32 deny_rules;
-/* Rules drained, and the error of the last one refused (0: none). */
-__u64 rules_applied;
-__s32 rule_error;
+/* Entries of deny_hashes; bumped generation of them at each change. */
+__u32 hash_rules;
+__u32 hash_rules_gen;
 /* Set by user space before its final sync: record nothing more. */
 __u32 stopped;
+/* The process of execaudit whose EA_IOCTL_PROBE probe_file answers. */
+__u32 tool_tgid;
+struct ea_probe probe;
 /* Records the ring buffer had no room for; stats updates that failed. */
-__u64 lost_events;
+__u64 lost_execs;
+__u64 lost_other;
 __u64 lost_stats;
 
-static long apply_rule(struct bpf_dynptr *dp, void *ctx)
-{
-	struct ea_rule r;
-	__u8 one = 1;
-	long err = 0;
+enum stat_field {
+	ST_EXECS, ST_FAILED, ST_DENIED, ST_HEADER_ONLY, ST_DROPPED,
+};
 
-	if (bpf_dynptr_read(&r, sizeof(r), dp, 0, 0)) {
-		err = -EINVAL;
-		goto out;
-	}
-	r.path[EA_PATH_LEN - 1] = '\0';
-	switch (r.op) {
-	case EA_RULE_DENY:
-		err = bpf_map_update_elem(&deny, r.path, &one, BPF_NOEXIST);
-		if (!err)
-			deny_rules++;
-		/* Denying a denied path again is no error. */
-		if (err == -17 /* EEXIST */)
-			err = 0;
-		break;
-	case EA_RULE_ALLOW:
-		err = bpf_map_delete_elem(&deny, r.path);
-		if (!err)
-			deny_rules--;
-		break;
-	case EA_RULE_MAX_ARGS:
-		if (r.value > EA_ARGS_MAX)
-			err = -EINVAL;
-		else
-			max_args = r.value;
-		break;
-	default:
-		err = -EINVAL;
-	}
-out:
-	rule_error = err;
-	__sync_fetch_and_add(&rules_applied, 1);
-	return 0;
-}
-
-SEC("syscall")
-int apply_rules(void *ctx)
-{
-	return bpf_user_ringbuf_drain(&rules, apply_rule, NULL, 0);
-}
-
-/* d_path() leaves bytes behind the NUL: clear them to make a map key. */
-static long path_key(struct file *file, char *key)
-{
-	long len;
-	int i;
-
-	len = bpf_d_path(&file->f_path, key, EA_PATH_LEN);
-	if (len <= 0 || len > EA_PATH_LEN)
-		return -ENOENT;
-	bpf_for(i, len, EA_PATH_LEN)
-		key[i & (EA_PATH_LEN - 1)] = '\0';
-	return len;
-}
-
-SEC("lsm.s/bprm_check_security")
-int BPF_PROG(check_exec, struct linux_binprm *bprm)
-{
-	char key[EA_PATH_LEN] = {};
-	struct task_struct *task;
-	struct ea_event *e;
-
-	/* Rules change only in apply_rules, which user space runs alone. */
-	if (!*(volatile __u32 *)&deny_rules ||
-	    path_key(bprm->file, key) < 0 || !bpf_map_lookup_elem(&deny, key))
-		return 0;
-
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-	if (!e) {
-		__sync_fetch_and_add(&lost_events, 1);
-		return -EPERM;
-	}
-	task = bpf_get_current_task_btf();
-	e->type = EA_DENY;
-	e->flags = 0;
-	e->pid = bpf_get_current_pid_tgid() >> 32;
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->uid = (__u32)bpf_get_current_uid_gid();
-	e->argc = bprm->argc;
-	e->args_len = 0;
-	e->pad = 0;
-	__builtin_memcpy(e->path, key, sizeof(e->path));
-	bpf_ringbuf_submit(e, 0);
-	return -EPERM;
-}
-
-static void count_exec(__u32 uid, __u64 bytes)
+static void count(__u32 uid, enum stat_field field, __u64 bytes)
 {
 	struct ea_stat init = {}, *s;
 	__u32 idx = *(volatile __u32 *)&stats_index & 1;
@@ -201,15 +168,252 @@ static void count_exec(__u32 uid, __u64 bytes)
 		if (!s)
 			goto lost;
 	}
-	__sync_fetch_and_add(&s->execs, 1);
-	__sync_fetch_and_add(&s->bytes, bytes);
+	switch (field) {
+	case ST_EXECS:
+		__sync_fetch_and_add(&s->execs, 1);
+		__sync_fetch_and_add(&s->bytes, bytes);
+		break;
+	case ST_FAILED:
+		__sync_fetch_and_add(&s->failed, 1);
+		break;
+	case ST_DENIED:
+		__sync_fetch_and_add(&s->denied, 1);
+		break;
+	case ST_HEADER_ONLY:
+		__sync_fetch_and_add(&s->header_only, 1);
+		break;
+	case ST_DROPPED:
+		__sync_fetch_and_add(&s->dropped, 1);
+		break;
+	}
 	return;
 lost:
 	__sync_fetch_and_add(&lost_stats, 1);
 }
 
+static __always_inline void file_id(struct file *file, struct ea_file_id *id)
+{
+	struct inode *inode = BPF_CORE_READ(file, f_inode);
+
+	id->ino = BPF_CORE_READ(inode, i_ino);
+	id->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	id->gen = BPF_CORE_READ(inode, i_generation);
+}
+
+/* Who runs, where, and when: the fields every record has. */
+static __always_inline void fill_task(struct ea_event *e, __u32 type)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct pid_namespace *pidns;
+	struct pid *pid;
+	unsigned int level;
+
+	e->type = type;
+	e->pid = pid_tgid >> 32;
+	e->tid = (__u32)pid_tgid;
+	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	e->parent_start = BPF_CORE_READ(task, real_parent, start_boottime);
+	e->uid = (__u32)bpf_get_current_uid_gid();
+	e->euid = BPF_CORE_READ(task, cred, euid.val);
+	e->loginuid = BPF_CORE_READ(task, loginuid.val);
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
+	/* The task's own pid namespace: the deepest level of its pid. */
+	pid = BPF_CORE_READ(task, thread_pid);
+	level = BPF_CORE_READ(pid, level);
+	pidns = NULL;
+	bpf_core_read(&pidns, sizeof(pidns), &pid->numbers[level & 31].ns);
+	e->pidns = BPF_CORE_READ(pidns, ns.inum);
+	e->ts_boot = bpf_ktime_get_boot_ns();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+/* The last component of file's path, where d_path() is not allowed or fails. */
+static __always_inline void file_name(struct file *file, char *buf)
+{
+	const unsigned char *name = BPF_CORE_READ(file, f_path.dentry, d_name.name);
+
+	if (bpf_probe_read_kernel_str(buf, EA_PATH_LEN, name) < 0)
+		__builtin_memcpy(buf, "?", 2);
+}
+
+static __always_inline void file_path(struct file *file, char *buf, __u32 *flags)
+{
+	if (bpf_d_path(&file->f_path, buf, EA_PATH_LEN) < 0) {
+		file_name(file, buf);
+		*flags |= EA_PATH_CUT;
+	}
+}
+
 /*
- * Bytes of argv to capture: the strings that fit in cap. The argv strings
+ * Whether file may run: 0, or the enum ea_reason of a refusal. A sleepable
+ * caller (can_hash) computes a missing hash verdict; hash receives the
+ * hash when one was computed (EA_HASHED in *flags).
+ */
+static __always_inline int decide(struct file *file, bool can_hash,
+				  __u8 *hash, __u32 *flags)
+{
+	struct verdict v = {}, *cached;
+	struct ea_file_id id;
+	struct inode *inode;
+	long algo;
+
+	file_id(file, &id);
+	if (bpf_map_lookup_elem(&deny_files, &id))
+		return EA_REASON_FILE;
+	if (!*(volatile __u32 *)&hash_rules)
+		return 0;
+	v.rules_gen = *(volatile __u32 *)&hash_rules_gen;
+	inode = BPF_CORE_READ(file, f_inode);
+	v.ctime_sec = BPF_CORE_READ(inode, i_ctime_sec);
+	v.ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec);
+	v.size = BPF_CORE_READ(inode, i_size);
+	cached = bpf_map_lookup_elem(&verdicts, &id);
+	if (cached && cached->rules_gen == v.rules_gen && cached->ctime_sec == v.ctime_sec &&
+	    cached->ctime_nsec == v.ctime_nsec && cached->size == v.size)
+		return cached->verdict == EA_VERDICT_DENY ? EA_REASON_HASH : 0;
+	if (!can_hash)
+		return EA_REASON_UNDECIDED;
+	algo = bpf_ima_file_hash(file, hash, EA_HASH_LEN);
+	if (algo != HASH_ALGO_SHA256)
+		return EA_REASON_UNDECIDED;
+	*flags |= EA_HASHED;
+	v.verdict = bpf_map_lookup_elem(&deny_hashes, hash) ?
+		    EA_VERDICT_DENY : EA_VERDICT_ALLOW;
+	/*
+	 * Cache only the verdict of a file nobody has open for writing (during
+	 * an exec, i_writecount is negative). A writer raises i_writecount
+	 * before check_open drops the verdict: looking again after the update
+	 * catches one that opened while the hash was computed.
+	 */
+	if (BPF_CORE_READ(inode, i_writecount.counter) <= 0) {
+		bpf_map_update_elem(&verdicts, &id, &v, BPF_ANY);
+		if (BPF_CORE_READ(inode, i_writecount.counter) > 0)
+			bpf_map_delete_elem(&verdicts, &id);
+	}
+	return v.verdict == EA_VERDICT_DENY ? EA_REASON_HASH : 0;
+}
+
+/* Record a refusal and return its errno. */
+static __always_inline int refuse(struct file *file, enum ea_hook hook, int reason,
+		  __u8 *hash, __u32 flags, __u32 argc, bool can_d_path)
+{
+	int err = reason == EA_REASON_UNDECIDED ? -EACCES : -EPERM;
+	__u32 uid = (__u32)bpf_get_current_uid_gid();
+	struct ea_event *e;
+
+	count(uid, ST_DENIED, 0);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&lost_other, 1);
+		count(uid, ST_DROPPED, 0);
+		return err;
+	}
+	fill_task(e, EA_DENY);
+	e->argc = argc;
+	e->args_len = 0;
+	e->err = -err;
+	e->hook = hook;
+	e->reason = reason;
+	file_id(file, &e->file);
+	if (flags & EA_HASHED)
+		__builtin_memcpy(e->hash, hash, EA_HASH_LEN);
+	else
+		__builtin_memset(e->hash, 0, EA_HASH_LEN);
+	if (can_d_path) {
+		file_path(file, e->path, &flags);
+	} else {
+		file_name(file, e->path);
+		flags |= EA_PATH_CUT;
+	}
+	e->flags = flags;
+	bpf_ringbuf_submit(e, 0);
+	return err;
+}
+
+SEC("lsm.s/bprm_check_security")
+int BPF_PROG(check_exec, struct linux_binprm *bprm)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), flags = 0;
+	__u8 hash[EA_HASH_LEN];
+	struct inflight *in;
+	int reason;
+
+	reason = decide(bprm->file, true, hash, &flags);
+	if (!reason)
+		return 0;
+	/* This refusal is the record of the failed exec. */
+	in = bpf_map_lookup_elem(&inflight, &tid);
+	if (in)
+		in->denied = 1;
+	return refuse(bprm->file, EA_HOOK_EXEC, reason, hash, flags, bprm->argc, true);
+}
+
+SEC("lsm.s/mmap_file")
+int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot,
+	     unsigned long prot, unsigned long flags)
+{
+	__u8 hash[EA_HASH_LEN];
+	__u32 fl = 0;
+	int reason;
+
+	if (!file || !(prot & PROT_EXEC))
+		return 0;
+	reason = decide(file, true, hash, &fl);
+	if (!reason)
+		return 0;
+	return refuse(file, EA_HOOK_MMAP, reason, hash, fl, 0, true);
+}
+
+SEC("lsm/file_mprotect")
+int BPF_PROG(check_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
+	     unsigned long prot)
+{
+	struct file *file = vma->vm_file;
+	__u8 hash[EA_HASH_LEN];
+	__u32 fl = 0;
+	int reason;
+
+	if (!file || !(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC))
+		return 0;
+	reason = decide(file, false, hash, &fl);
+	if (!reason)
+		return 0;
+	return refuse(file, EA_HOOK_MPROTECT, reason, hash, fl, 0, false);
+}
+
+/* A file opened for writing may change: its hash verdict goes. */
+SEC("lsm/file_open")
+int BPF_PROG(check_open, struct file *file)
+{
+	struct ea_file_id id;
+
+	if (!(file->f_mode & FMODE_WRITE) || !*(volatile __u32 *)&hash_rules)
+		return 0;
+	file_id(file, &id);
+	bpf_map_delete_elem(&verdicts, &id);
+	return 0;
+}
+
+/*
+ * execaudit resolves a rule's path to a file identity by opening the file
+ * and sending EA_IOCTL_PROBE on it: this answers with what the hooks will
+ * see, on any filesystem, and with the file's hash when IMA gives one.
+ */
+SEC("lsm.s/file_ioctl")
+int BPF_PROG(probe_file, struct file *file, unsigned int cmd, unsigned long arg)
+{
+	if (cmd != EA_IOCTL_PROBE ||
+	    bpf_get_current_pid_tgid() >> 32 != *(volatile __u32 *)&tool_tgid)
+		return 0;
+	file_id(file, &probe.id);
+	probe.hash_algo = bpf_ima_file_hash(file, probe.hash, EA_HASH_LEN);
+	__sync_fetch_and_add(&probe.seq, 1);
+	return -ENOTTY;
+}
+
+/* Bytes of argv to capture: the strings that fit in cap. The argv strings
  * start at bprm->p in the new process's memory, each with its NUL.
  * Not inlined: its local dynptr keeps its own stack frame, which clang
  * would otherwise reuse for the caller's temporaries.
@@ -254,7 +458,6 @@ static __noinline __u32 measure_argv(unsigned long p, __u32 argc, __u32 cap,
 SEC("lsm.s/bprm_committed_creds")
 int BPF_PROG(record_exec, struct linux_binprm *bprm)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
 	unsigned long p = bprm->p;
 	__u32 argc = bprm->argc, cap = max_args, flags = 0, len, uid;
 	struct bpf_dynptr rec;
@@ -262,13 +465,35 @@ int BPF_PROG(record_exec, struct linux_binprm *bprm)
 
 	if (*(volatile __u32 *)&stopped)
 		return 0;
+	uid = (__u32)bpf_get_current_uid_gid();
 	if (cap > EA_ARGS_MAX)
 		cap = EA_ARGS_MAX;
 	len = measure_argv(p, argc, cap, &flags);
 
 	if (bpf_ringbuf_reserve_dynptr(&events, sizeof(*e) + len, 0, &rec)) {
 		bpf_ringbuf_discard_dynptr(&rec, 0);
-		__sync_fetch_and_add(&lost_events, 1);
+		/* No room for argv: a header that says so, if that fits. */
+		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+		if (!e) {
+			__sync_fetch_and_add(&lost_execs, 1);
+			count(uid, ST_DROPPED, 0);
+			count(uid, ST_EXECS, 0);
+			return 0;
+		}
+		fill_task(e, EA_EXEC);
+		flags = (flags & ~EA_FAULT) | EA_TRUNCATED | EA_HEADER_ONLY;
+		e->argc = argc;
+		e->args_len = 0;
+		e->err = 0;
+		e->hook = 0;
+		e->reason = 0;
+		file_id(bprm->file, &e->file);
+		__builtin_memset(e->hash, 0, EA_HASH_LEN);
+		file_path(bprm->file, e->path, &flags);
+		e->flags = flags;
+		bpf_ringbuf_submit(e, 0);
+		count(uid, ST_HEADER_ONLY, 0);
+		count(uid, ST_EXECS, 0);
 		return 0;
 	}
 	e = bpf_dynptr_data(&rec, 0, sizeof(*e));
@@ -279,18 +504,92 @@ int BPF_PROG(record_exec, struct linux_binprm *bprm)
 	/* Straight from the new process's memory into the record. */
 	if (len && bpf_copy_from_user_dynptr(&rec, sizeof(*e), len, (void *)p))
 		flags |= EA_FAULT;
-	uid = (__u32)bpf_get_current_uid_gid();
-	e->type = EA_EXEC;
-	e->flags = flags;
-	e->pid = bpf_get_current_pid_tgid() >> 32;
-	e->ppid = BPF_CORE_READ(task, real_parent, tgid);
-	e->uid = uid;
+	fill_task(e, EA_EXEC);
 	e->argc = argc;
 	e->args_len = len;
-	e->pad = 0;
-	if (bpf_d_path(&bprm->file->f_path, e->path, sizeof(e->path)) < 0)
-		__builtin_memcpy(e->path, "?", 2);
+	e->err = 0;
+	e->hook = 0;
+	e->reason = 0;
+	file_id(bprm->file, &e->file);
+	__builtin_memset(e->hash, 0, EA_HASH_LEN);
+	file_path(bprm->file, e->path, &flags);
+	e->flags = flags;
 	bpf_ringbuf_submit_dynptr(&rec, 0);
-	count_exec(uid, len);
+	count(uid, ST_EXECS, len);
+	return 0;
+}
+
+/* Failed execs: remember the name at syscall entry, look at the result. */
+static __always_inline void exec_enter(__u64 filename)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct inflight in = { .filename = filename };
+
+	if (*(volatile __u32 *)&stopped)
+		return;
+	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
+}
+
+static __always_inline void exec_exit(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), uid;
+	struct inflight *in;
+	struct ea_event *e;
+
+	in = bpf_map_lookup_elem(&inflight, &tid);
+	if (!in)
+		return;
+	if (ret >= 0 || in->denied || *(volatile __u32 *)&stopped)
+		goto out;
+	uid = (__u32)bpf_get_current_uid_gid();
+	count(uid, ST_FAILED, 0);
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&lost_other, 1);
+		count(uid, ST_DROPPED, 0);
+		goto out;
+	}
+	fill_task(e, EA_EXEC_FAILED);
+	e->flags = 0;
+	e->argc = 0;
+	e->args_len = 0;
+	e->err = -ret;
+	e->hook = 0;
+	e->reason = 0;
+	__builtin_memset(&e->file, 0, sizeof(e->file));
+	__builtin_memset(e->hash, 0, EA_HASH_LEN);
+	/* The name as execve() got it: the old memory is still there. */
+	if (bpf_probe_read_user_str(e->path, sizeof(e->path), (void *)in->filename) < 0)
+		__builtin_memcpy(e->path, "?", 2);
+	bpf_ringbuf_submit(e, 0);
+out:
+	bpf_map_delete_elem(&inflight, &tid);
+}
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int execve_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	exec_enter(ctx->args[0]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int execveat_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	exec_enter(ctx->args[1]);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_execve")
+int execve_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	exec_exit(ctx->ret);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_execveat")
+int execveat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	exec_exit(ctx->ret);
 	return 0;
 }

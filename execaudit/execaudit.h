@@ -3,27 +3,65 @@
 #ifndef EXECAUDIT_H
 #define EXECAUDIT_H
 
-/* Longest executable path recorded and matched by deny rules, with NUL. */
+/* The version of the JSON records ("version" in each object). */
+#define EA_JSON_VERSION		2
+/* Longest executable path recorded, with NUL; a longer one is cut. */
 #define EA_PATH_LEN		256
+#define EA_COMM_LEN		16
+#define EA_HASH_LEN		32	/* SHA-256 */
 /* Argv bytes captured per exec: default and largest --max-args. */
 #define EA_ARGS_DEFAULT		(64 * 1024)
 #define EA_ARGS_MAX		(1024 * 1024)
 /* MAX_ARG_STRLEN: the longest single argv string, NUL included. */
 #define EA_ARG_STRLEN		(32 * 4096)
-/* Ring buffer size; a record is at most EA_ARGS_MAX plus its header. */
+/* Ring buffer size: default, and the bounds of --ring-size. */
 #define EA_RINGBUF_SIZE		(16 * 1024 * 1024)
-#define EA_RULES_SIZE		(256 * 1024)
-#define EA_MAX_DENY		1024
+#define EA_RINGBUF_MIN		(64 * 1024)
+#define EA_RINGBUF_MAX		(1024 * 1024 * 1024)
+#define EA_MAX_DENY		1024	/* file rules; hash rules alike */
 #define EA_MAX_UIDS		8192
+#define EA_VERDICTS		16384	/* cached hash verdicts */
+#define EA_INFLIGHT		16384	/* execs between syscall entry and exit */
+/*
+ * The ioctl command with which execaudit asks its probe_file program for
+ * the identity (and the hash) of a file it opened. No driver uses it: it
+ * is in the range of type 0xea, which ioctl-number.rst does not assign.
+ */
+#define EA_IOCTL_PROBE		0xea00ea01u
 
 enum ea_event_type {
-	EA_EXEC = 1,	/* an exec that happened, with its argv */
-	EA_DENY = 2,	/* an exec refused by a deny rule (EPERM), no argv */
+	EA_EXEC = 1,		/* an exec that happened, with its argv */
+	EA_DENY = 2,		/* refused by a rule or undecided, no argv */
+	EA_EXEC_FAILED = 3,	/* an exec that failed for another reason */
+};
+
+/* Where a refusal happened. */
+enum ea_hook {
+	EA_HOOK_EXEC = 1,	/* bprm_check_security */
+	EA_HOOK_MMAP = 2,	/* mmap_file with PROT_EXEC */
+	EA_HOOK_MPROTECT = 3,	/* file_mprotect adding PROT_EXEC */
+};
+
+/* Why: the refused errno is EPERM for a rule, EACCES for undecided. */
+enum ea_reason {
+	EA_REASON_FILE = 1,	/* a file rule: device, inode, generation */
+	EA_REASON_HASH = 2,	/* a hash rule: the content's SHA-256 */
+	EA_REASON_UNDECIDED = 3, /* hash rules exist, the hash is unknown */
 };
 
 enum ea_event_flags {
 	EA_TRUNCATED = 1,	/* argv was longer than the cap */
 	EA_FAULT = 2,		/* argv could not be read (bytes zeroed) */
+	EA_HEADER_ONLY = 4,	/* no room for argv: the record is the header */
+	EA_PATH_CUT = 8,	/* path longer than EA_PATH_LEN - 1: cut */
+	EA_HASHED = 16,		/* hash holds the file's SHA-256 */
+};
+
+/* A file as the kernel knows it: a key of the file rules. */
+struct ea_file_id {
+	__u64 ino;
+	__u32 dev;		/* the kernel's dev_t: major << 20 | minor */
+	__u32 gen;		/* i_generation, against inode number reuse */
 };
 
 /* A ring-buffer record: this header, then args_len bytes of argv. */
@@ -31,31 +69,53 @@ struct ea_event {
 	__u32 type;
 	__u32 flags;
 	__u32 pid;
+	__u32 tid;
 	__u32 ppid;
 	__u32 uid;
+	__u32 euid;
+	__u32 loginuid;		/* (__u32)-1 when unset */
 	__u32 argc;		/* argument count of the exec */
 	__u32 args_len;		/* argv bytes that follow, NULs included */
-	__u32 pad;
+	__s32 err;		/* errno of a refused or failed exec; 0 */
+	__u16 hook;		/* enum ea_hook, for EA_DENY */
+	__u16 reason;		/* enum ea_reason, for EA_DENY */
+	__u64 ts_boot;		/* CLOCK_BOOTTIME, ns */
+	__u64 parent_start;	/* the parent's start, CLOCK_BOOTTIME ns */
+	__u64 cgroup_id;
+	__u32 pidns;		/* inode numbers of the namespaces */
+	__u32 mntns;
+	struct ea_file_id file;	/* the executable (or mapped file) */
+	__u8 hash[EA_HASH_LEN];	/* with EA_HASHED */
+	char comm[EA_COMM_LEN];
 	char path[EA_PATH_LEN];	/* the executable, resolved */
 };
 
-enum ea_rule_op {
-	EA_RULE_DENY = 1,	/* refuse exec of path */
-	EA_RULE_ALLOW = 2,	/* remove the deny rule for path */
-	EA_RULE_MAX_ARGS = 3,	/* capture at most value argv bytes */
+/* Value of a file rule: the path it was given as, for listing. */
+struct ea_file_rule {
+	char path[EA_PATH_LEN];
 };
 
-/* A record of the rules user ring buffer. */
-struct ea_rule {
-	__u32 op;
-	__u32 value;
-	char path[EA_PATH_LEN];
+enum ea_verdict {
+	EA_VERDICT_ALLOW = 1,
+	EA_VERDICT_DENY = 2,
 };
 
 /* Per-uid statistics, values of the double-buffered inner maps. */
 struct ea_stat {
-	__u64 execs;
-	__u64 bytes;
+	__u64 execs;		/* execs that happened */
+	__u64 bytes;		/* argv bytes of their records */
+	__u64 failed;		/* execs that failed */
+	__u64 denied;		/* refusals of the rules, all hooks */
+	__u64 header_only;	/* exec records cut to their header */
+	__u64 dropped;		/* records lost: no room at all */
+};
+
+/* What probe_file found about the file of an EA_IOCTL_PROBE. */
+struct ea_probe {
+	struct ea_file_id id;
+	__s32 hash_algo;	/* bpf_ima_file_hash()'s return */
+	__u32 seq;		/* bumped by each answer */
+	__u8 hash[EA_HASH_LEN];
 };
 
 #endif

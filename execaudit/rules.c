@@ -62,7 +62,7 @@ int ea_parse_seconds(const char *s, unsigned long min, unsigned long max,
 	return 0;
 }
 
-int ea_rule_path(const char *in, char out[EA_PATH_LEN])
+int ea_rule_path(const char *in, char out[PATH_MAX])
 {
 	char resolved[PATH_MAX];
 	const char *p = in;
@@ -71,26 +71,88 @@ int ea_rule_path(const char *in, char out[EA_PATH_LEN])
 		return -EINVAL;
 	if (realpath(in, resolved))
 		p = resolved;
-	if (strlen(p) >= EA_PATH_LEN)
+	if (strlen(p) >= PATH_MAX)
 		return -ENAMETOOLONG;
-	memset(out, 0, EA_PATH_LEN);
 	strcpy(out, p);
 	return 0;
 }
 
-int ea_parse_control(const char *line, struct ea_rule *rule, char *err,
-		     size_t errlen)
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int ea_parse_hash(const char *s, size_t len, __u8 out[EA_HASH_LEN])
+{
+	int i, hi, lo;
+
+	if (len != 2 * EA_HASH_LEN)
+		return -EINVAL;
+	for (i = 0; i < EA_HASH_LEN; i++) {
+		hi = hexval(s[2 * i]);
+		lo = hexval(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		out[i] = hi << 4 | lo;
+	}
+	return 0;
+}
+
+void ea_hash_str(const __u8 hash[EA_HASH_LEN], char out[2 * EA_HASH_LEN + 1])
+{
+	int i;
+
+	for (i = 0; i < EA_HASH_LEN; i++)
+		sprintf(out + 2 * i, "%02x", hash[i]);
+}
+
+static const struct {
+	const char *word;
+	int op;
+	bool arg;
+} commands[] = {
+	{ "deny", EA_RULE_DENY, true },
+	{ "allow", EA_RULE_ALLOW, true },
+	{ "deny-hash", EA_RULE_DENY_HASH, true },
+	{ "allow-hash", EA_RULE_ALLOW_HASH, true },
+	{ "max-args", EA_RULE_MAX_ARGS, true },
+	{ "list", EA_RULE_LIST, false },
+};
+
+int ea_parse_control(const char *line, struct ea_rule *rule, char *reply,
+		     size_t replylen, char *err, size_t errlen)
 {
 	const char *p = line, *arg;
 	unsigned long v;
-	size_t n, alen;
+	size_t n, alen, i;
 	int ret;
 
 	memset(rule, 0, sizeof(*rule));
+	reply[0] = '\0';
 	while (isspace((unsigned char)*p))
 		p++;
 	if (!*p || *p == '#')
 		return 0;
+	if (*p == '@') {
+		for (n = 1; p[n] && !isspace((unsigned char)p[n]); n++)
+			;
+		if (p[1] != '/' || n - 1 >= replylen) {
+			snprintf(err, errlen, "'%.*s': a reply FIFO needs an absolute path shorter than %zu bytes",
+				 (int)n, p, replylen);
+			return -EINVAL;
+		}
+		memcpy(reply, p + 1, n - 1);
+		reply[n - 1] = '\0';
+		p += n;
+		while (isspace((unsigned char)*p))
+			p++;
+	}
 	for (n = 0; p[n] && !isspace((unsigned char)p[n]); n++)
 		;
 	arg = p + n;
@@ -100,15 +162,34 @@ int ea_parse_control(const char *line, struct ea_rule *rule, char *err,
 	while (alen && isspace((unsigned char)arg[alen - 1]))
 		alen--;
 
-	if ((n == 4 && !strncmp(p, "deny", 4)) ||
-	    (n == 5 && !strncmp(p, "allow", 5))) {
-		char path[PATH_MAX];
-
-		rule->op = n == 4 ? EA_RULE_DENY : EA_RULE_ALLOW;
-		if (!alen) {
-			snprintf(err, errlen, "'%.*s' needs a path", (int)n, p);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strlen(commands[i].word) == n && !strncmp(p, commands[i].word, n))
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0])) {
+		snprintf(err, errlen, "unknown command '%.*s' (deny PATH, allow PATH, deny-hash SHA256, allow-hash SHA256, max-args BYTES, list)",
+			 (int)n, p);
+		return -EINVAL;
+	}
+	rule->op = commands[i].op;
+	if (!commands[i].arg) {
+		if (alen) {
+			snprintf(err, errlen, "'%s' takes no argument", commands[i].word);
 			return -EINVAL;
 		}
+		return 1;
+	}
+	if (!alen) {
+		snprintf(err, errlen, "'%s' needs %s", commands[i].word,
+			 rule->op == EA_RULE_MAX_ARGS ? "a byte count" :
+			 rule->op == EA_RULE_DENY || rule->op == EA_RULE_ALLOW ?
+			 "a path" : "a SHA-256 in hex");
+		return -EINVAL;
+	}
+	switch (rule->op) {
+	case EA_RULE_DENY:
+	case EA_RULE_ALLOW: {
+		char path[PATH_MAX];
+
 		if (alen >= sizeof(path)) {
 			snprintf(err, errlen, "path too long");
 			return -EINVAL;
@@ -121,17 +202,26 @@ int ea_parse_control(const char *line, struct ea_rule *rule, char *err,
 			return -EINVAL;
 		}
 		if (ret) {
-			snprintf(err, errlen, "'%s' is longer than %d bytes",
-				 path, EA_PATH_LEN - 1);
+			snprintf(err, errlen, "'%.64s...' is longer than %d bytes",
+				 path, PATH_MAX - 1);
 			return -EINVAL;
 		}
 		return 1;
 	}
-	if (n == 8 && !strncmp(p, "max-args", 8)) {
+	case EA_RULE_DENY_HASH:
+	case EA_RULE_ALLOW_HASH:
+		if (ea_parse_hash(arg, alen, rule->hash)) {
+			snprintf(err, errlen, "'%.*s' is not a SHA-256 (64 hex digits)",
+				 (int)(alen > 80 ? 80 : alen), arg);
+			return -EINVAL;
+		}
+		return 1;
+	}
+	/* EA_RULE_MAX_ARGS */
+	{
 		char num[32];
 
-		rule->op = EA_RULE_MAX_ARGS;
-		if (!alen || alen >= sizeof(num)) {
+		if (alen >= sizeof(num)) {
 			snprintf(err, errlen, "'max-args' needs a byte count");
 			return -EINVAL;
 		}
@@ -147,9 +237,6 @@ int ea_parse_control(const char *line, struct ea_rule *rule, char *err,
 		rule->value = v;
 		return 1;
 	}
-	snprintf(err, errlen, "unknown command '%.*s' (deny PATH, allow PATH, max-args BYTES)",
-		 (int)n, p);
-	return -EINVAL;
 }
 
 void ea_rule_str(const struct ea_rule *rule, char *buf, size_t len)
@@ -161,6 +248,18 @@ void ea_rule_str(const struct ea_rule *rule, char *buf, size_t len)
 	case EA_RULE_ALLOW:
 		snprintf(buf, len, "allow %s", rule->path);
 		break;
+	case EA_RULE_DENY_HASH:
+	case EA_RULE_ALLOW_HASH: {
+		char hex[2 * EA_HASH_LEN + 1];
+
+		ea_hash_str(rule->hash, hex);
+		snprintf(buf, len, "%s %s", rule->op == EA_RULE_DENY_HASH ?
+			 "deny-hash" : "allow-hash", hex);
+		break;
+	}
+	case EA_RULE_LIST:
+		snprintf(buf, len, "list");
+		break;
 	case EA_RULE_MAX_ARGS:
 		snprintf(buf, len, "max-args %u", rule->value);
 		break;
@@ -169,26 +268,72 @@ void ea_rule_str(const struct ea_rule *rule, char *buf, size_t len)
 	}
 }
 
-void ea_json_string(FILE *f, const char *s, size_t len)
+size_t ea_utf8_len(const unsigned char *s, size_t len)
 {
-	size_t i;
+	size_t n, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] < 0xc2 || s[0] > 0xf4)	/* continuation, overlong, > U+10FFFF */
+		return 0;
+	n = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	if (len < n)
+		return 0;
+	/* The second byte's range rules out overlongs, surrogates, > U+10FFFF. */
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+bool ea_json_string(FILE *f, const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	bool lossy = false;
+	size_t i, n;
 
 	fputc('"', f);
-	for (i = 0; i < len; i++) {
-		unsigned char c = s[i];
+	for (i = 0; i < len; i += n) {
+		unsigned char c = u[i];
 
-		if (c == '"' || c == '\\')
+		n = ea_utf8_len(u + i, len - i);
+		if (!n) {
+			fputs("\\ufffd", f);
+			lossy = true;
+			n = 1;
+		} else if (n > 1) {
+			fwrite(u + i, 1, n, f);
+		} else if (c == '"' || c == '\\') {
 			fprintf(f, "\\%c", c);
-		else if (c == '\n')
+		} else if (c == '\n') {
 			fputs("\\n", f);
-		else if (c == '\t')
+		} else if (c == '\t') {
 			fputs("\\t", f);
-		else if (c < 0x20 || c >= 0x7f)
+		} else if (c == '\r') {
+			fputs("\\r", f);
+		} else if (c == '\b') {
+			fputs("\\b", f);
+		} else if (c == '\f') {
+			fputs("\\f", f);
+		} else if (c < 0x20) {
 			fprintf(f, "\\u%04x", c);
-		else
+		} else {
 			fputc(c, f);
+		}
 	}
 	fputc('"', f);
+	return lossy;
 }
 
 static bool safe_char(unsigned char c)
@@ -221,10 +366,10 @@ void ea_print_word(FILE *f, const char *s, size_t len)
 	fputc('\'', f);
 }
 
-void ea_print_argv(FILE *f, const char *args, size_t len, bool json)
+bool ea_print_argv(FILE *f, const char *args, size_t len, bool json)
 {
 	const char *p = args, *end = args + len;
-	bool first = true;
+	bool first = true, lossy = false;
 	size_t n;
 
 	if (json)
@@ -234,7 +379,7 @@ void ea_print_argv(FILE *f, const char *args, size_t len, bool json)
 		if (!first)
 			fputc(json ? ',' : ' ', f);
 		if (json)
-			ea_json_string(f, p, n);
+			lossy |= ea_json_string(f, p, n);
 		else
 			ea_print_word(f, p, n);
 		first = false;
@@ -242,4 +387,5 @@ void ea_print_argv(FILE *f, const char *args, size_t len, bool json)
 	}
 	if (json)
 		fputc(']', f);
+	return lossy;
 }

@@ -6,11 +6,29 @@
 #ifndef EXECAUDIT_RULES_H
 #define EXECAUDIT_RULES_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <linux/types.h>
 #include "execaudit.h"
+
+enum ea_rule_op {
+	EA_RULE_DENY = 1,	/* refuse the file at path */
+	EA_RULE_ALLOW,		/* remove the file rule of the file at path */
+	EA_RULE_DENY_HASH,	/* refuse files whose SHA-256 is hash */
+	EA_RULE_ALLOW_HASH,	/* remove that hash rule */
+	EA_RULE_MAX_ARGS,	/* capture at most value argv bytes */
+	EA_RULE_LIST,		/* list the rules (control only) */
+};
+
+/* A rule, from the command line or a control line. */
+struct ea_rule {
+	int op;
+	__u32 value;
+	__u8 hash[EA_HASH_LEN];
+	char path[PATH_MAX];
+};
 
 /*
  * A byte count: digits with an optional K or M (KiB, MiB) suffix, within
@@ -23,27 +41,44 @@ int ea_parse_seconds(const char *s, unsigned long min, unsigned long max,
 		     unsigned long *out);
 
 /*
- * The path a deny rule matches: absolute, and resolved like the kernel
- * shows an executable (symbolic links followed) when it exists; a path
- * that does not exist yet is kept as written. 0, -EINVAL (not absolute)
- * or -ENAMETOOLONG.
+ * The path of a file rule, for the messages and the listing: absolute,
+ * symbolic links resolved when it exists (the rule itself holds the
+ * file's identity, which execaudit takes by opening the path). 0,
+ * -EINVAL (not absolute) or -ENAMETOOLONG (PATH_MAX or more).
  */
-int ea_rule_path(const char *in, char out[EA_PATH_LEN]);
+int ea_rule_path(const char *in, char out[PATH_MAX]);
+
+/* 64 hex digits into a SHA-256; 0 or -EINVAL. */
+int ea_parse_hash(const char *s, size_t len, __u8 out[EA_HASH_LEN]);
+
+/* A SHA-256 as 64 lower-case hex digits and a NUL. */
+void ea_hash_str(const __u8 hash[EA_HASH_LEN], char out[2 * EA_HASH_LEN + 1]);
 
 /*
  * One line of the control FIFO into a rule:
- *   deny PATH | allow PATH | max-args BYTES
- * Returns 1 for a rule, 0 for a blank or '#' line, -EINVAL with a message
- * in err otherwise.
+ *   [@REPLY] deny PATH | allow PATH | deny-hash SHA256 | allow-hash SHA256 |
+ *            max-args BYTES | list
+ * @REPLY, an absolute path, names the FIFO that gets the answer; it goes
+ * to reply (empty without it). Returns 1 for a rule, 0 for a blank or '#'
+ * line, -EINVAL with a message in err otherwise.
  */
-int ea_parse_control(const char *line, struct ea_rule *rule, char *err,
-		     size_t errlen);
+int ea_parse_control(const char *line, struct ea_rule *rule, char *reply,
+		     size_t replylen, char *err, size_t errlen);
 
 /* A rule as the control FIFO spells it, for messages. */
 void ea_rule_str(const struct ea_rule *rule, char *buf, size_t len);
 
-/* s (len bytes) as a JSON string, quotes included. */
-void ea_json_string(FILE *f, const char *s, size_t len);
+/*
+ * s (len bytes) as a JSON string, quotes included. Valid UTF-8 passes as
+ * is; only what JSON requires is escaped: " and \, and control
+ * characters below 0x20 (\n, \t, \r, \b, \f or \u00NN). A byte that is
+ * not part of valid UTF-8 (overlong forms and surrogates included) becomes
+ * U+FFFD, \ufffd. Returns true when that happened.
+ */
+bool ea_json_string(FILE *f, const char *s, size_t len);
+
+/* Bytes of the valid UTF-8 sequence at s (at most len), or 0. */
+size_t ea_utf8_len(const unsigned char *s, size_t len);
 
 /*
  * A word for reading: as is when it holds only [A-Za-z0-9_@%+=:,./-],
@@ -55,8 +90,9 @@ void ea_print_word(FILE *f, const char *s, size_t len);
 /*
  * argv (len bytes of NUL-terminated strings; the last one may lack its
  * NUL when the capture was truncated): as a JSON array, or as words
- * (ea_print_word()) separated by spaces.
+ * (ea_print_word()) separated by spaces. Returns true when a JSON string
+ * had invalid UTF-8 replaced.
  */
-void ea_print_argv(FILE *f, const char *args, size_t len, bool json);
+bool ea_print_argv(FILE *f, const char *args, size_t len, bool json);
 
 #endif

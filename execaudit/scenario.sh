@@ -1,24 +1,42 @@
 #!/bin/bash
 # The scenario of 'make run', and execaudit's end-to-end test in 'make test'.
-# Runs as root on a kernel with the series and the bpf LSM (the VM).
+# Runs as root on a kernel with the series and the bpf LSM (the VM); the
+# hash rules need a kernel with IMA as well.
 # Usage: scenario.sh EXECAUDIT LOGDIR [quiet]
 #   execaudit watches while this script execs: a few commands, an argv
-#   longer than 512 bytes and one longer than 16 KiB, a denied executable,
-#   rules changed at run time, and a burst of execs pinned to each CPU.
-#   Then a short --json run, and the errors of bad invocations. Prints
+#   longer than 512 bytes and one longer than 16 KiB, a denied file and
+#   the ways around a rule an unprivileged user has (hard link, rename,
+#   the loader, mmap and mprotect with PROT_EXEC, a bind mount in a user
+#   namespace, a long path, a copy, memfd + fexecve), failed execs, rules
+#   changed at run time, and a burst of execs pinned to each CPU. Then a
+#   --json run (the record's fields, non-ASCII argv), a flood that fills
+#   the ring buffer, --pin, and the errors of bad invocations. Prints
 #   "ok N - ..." / "not ok N - ..." per check and a summary; fails if any
 #   check does. Without 'quiet' the tool's output streams to the terminal.
 set -uo pipefail
 
 tool=$1 logs=$2 quiet=${3:-}
 [ -x "$tool" ] || { echo "scenario: no execaudit at $tool" >&2; exit 1; }
+man=$(dirname "$(realpath "$0")")/execaudit.8
 BURST=${BURST:-200}
+FLOOD=${FLOOD:-150}
 mkdir -p "$logs"
 out=$logs/execaudit.out err=$logs/execaudit.err
+# A tmpfs of its own: files whose identity nothing else shares.
 work=$(mktemp -d /tmp/execaudit-scenario.XXXXXX)
-denied=$work/denied-true
+mount -t tmpfs -o mode=755 tmpfs "$work"
+u=$work/u	# the unprivileged user's directory
+mkdir "$u" "$work/bind"
+chown 65534:65534 "$u" "$work/bind"
 ctl=$work/control
+denied=$u/denied
 cp /bin/true "$denied"
+chown 65534:65534 "$denied"
+# Content of its own for the hash rule: /bin/true with bytes after its end.
+hashed=$work/hashed
+{ cat /bin/true; echo "execaudit: content denied by hash"; } >"$hashed"
+chmod 755 "$hashed"
+sha=$(sha256sum "$hashed" | cut -d' ' -f1)
 
 n=0 failed=0
 check() {
@@ -43,15 +61,71 @@ wait_for() {
 	echo "scenario: '$2' did not show in $1" >&2
 	return 1
 }
-# has_line SUFFIX: some line of the tool's output ends with SUFFIX.
+# has_line SUFFIX [FILE]: some line of the tool's output ends with SUFFIX.
 has_line() {
-	S=$1 awk 'index($0, ENVIRON["S"]) && substr($0, length($0) - length(ENVIRON["S"]) + 1) == ENVIRON["S"] { f = 1 } END { exit !f }' "$out"
+	S=$1 awk 'index($0, ENVIRON["S"]) && substr($0, length($0) - length(ENVIRON["S"]) + 1) == ENVIRON["S"] { f = 1 } END { exit !f }' "${2:-$out}"
 }
-# control RULE: send a rule through the FIFO and wait until it is applied.
+# control RULE: send a rule through the FIFO as a plain writer does, and
+# wait until it is applied.
 control() {
 	echo "$1" >"$ctl"
 	wait_for "$err" "rule applied: $1"
 }
+nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
+# pause SECS: sleep without an exec.
+mkfifo "$work/pause"
+pause() { read -rt "$1" <>"$work/pause"; }
+# try NAME CMD...: run CMD, keep its status and stderr as $NAME_rc, $work/NAME.err.
+try() {
+	local name=$1
+	shift
+	"$@" >"$work/$name.out" 2>"$work/$name.err"
+	printf -v "${name}_rc" '%d' $?
+}
+# failed_with NAME STATUS MESSAGE: try NAME ended with STATUS, saying MESSAGE.
+failed_with() {
+	local rc=${1}_rc
+	[ "${!rc}" -eq "$2" ] && grep -qF -- "$3" "$work/$1.err" ||
+		{ echo "  status ${!rc}, said: $(cat "$work/$1.err")"; return 1; }
+}
+# printed NAME WORD: try NAME printed WORD (the helper's errno name).
+printed() { [ "$(cat "$work/$1.out")" = "$2" ] || { echo "  printed: $(cat "$work/$1.out" "$work/$1.err")"; return 1; }; }
+# refused PATH ERRNO HOOK REASON: the tool recorded that refusal.
+refused() { grep -qF -- " $1: refused ($2) at $3, $4" "$out" || { echo "  no refusal of $1 ($2 at $3, $4) in $out"; return 1; }; }
+# What an unprivileged user does with a file it may read: map it with
+# PROT_EXEC, map it and mprotect it to PROT_EXEC, or load it into a memfd
+# and fexecve or map that. Prints ok or the errno's name.
+cat >"$work/probe.py" <<'PY'
+import ctypes, errno, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+libc.mmap.restype = ctypes.c_void_p
+libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int,
+                      ctypes.c_int, ctypes.c_int, ctypes.c_long]
+libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+READ, EXEC, PRIVATE, FAILED = 1, 4, 2, ctypes.c_void_p(-1).value
+op, path = sys.argv[1], sys.argv[2]
+def err(e=None):
+    print(errno.errorcode[e if e is not None else ctypes.get_errno()])
+    sys.exit()
+if op in ("fexecve", "memfd-mmap"):
+    fd = os.memfd_create("innocent", 0)
+    os.write(fd, open(path, "rb").read())
+else:
+    fd = os.open(path, os.O_RDONLY)
+if op == "fexecve":
+    try:
+        os.execve(fd, ["innocent"], {})
+    except OSError as e:
+        err(e.errno)
+a = libc.mmap(None, 4096, READ | (EXEC if op != "mprotect" else 0), PRIVATE, fd, 0)
+if a == FAILED:
+    err()
+if op == "mprotect" and libc.mprotect(a, 4096, READ | EXEC):
+    err()
+print("ok")
+PY
+ima=false
+grep -qw ima /sys/kernel/security/lsm && ima=true
 
 echo "== execaudit watches; the scenario runs"
 "$tool" --interval 1 --deny "$denied" --control "$ctl" >"$out" 2>"$err" &
@@ -63,6 +137,7 @@ check "execaudit starts with --deny $denied" wait_for "$err" "execaudit: watchin
 	[ -z "$quiet" ] || cat "$err" >&2
 	kill $tool_pid 2>/dev/null
 	[ -n "$quiet" ] || kill $tail_pid
+	umount "$work"
 	echo "execaudit e2e: 0 passed, 1 failed"
 	exit 1
 }
@@ -77,12 +152,78 @@ for i in $(seq -w 1 2100); do
 done
 /bin/echo "${big[@]}" >/dev/null
 
-"$denied" 2>"$work/denied.err"
-denied_rc=$?
-check "rule 'allow $denied' applied at run time" control "allow $denied"
-"$denied"
-allowed_rc=$?
-check "rule 'max-args 512' applied at run time" control "max-args 512"
+echo "== the ways around a file rule, tried by user nobody"
+try denied nobody "$denied"
+check "exec of the denied file: EPERM" failed_with denied 126 "$denied: Operation not permitted"
+nobody ln "$denied" "$u/link"
+try link nobody "$u/link"
+check "exec of a hard link to it: EPERM" failed_with link 126 "$u/link: Operation not permitted"
+nobody mv "$denied" "$u/renamed"
+try renamed nobody "$u/renamed"
+nobody mv "$u/renamed" "$denied"
+check "exec of it renamed: EPERM" failed_with renamed 126 "$u/renamed: Operation not permitted"
+try loader nobody /lib64/ld-linux-x86-64.so.2 "$denied"
+check "the loader running it (ld.so $denied): cannot map it" \
+	failed_with loader 127 "$denied: failed to map segment from shared object"
+try mmap nobody python3 "$work/probe.py" mmap $denied
+check "mmap of it with PROT_EXEC: EPERM" printed mmap EPERM
+try mprotect nobody python3 "$work/probe.py" mprotect $denied
+check "mprotect of a mapping of it to PROT_EXEC: EPERM" printed mprotect EPERM
+try bind nobody unshare -rm sh -c "mount --bind $u $work/bind && exec $work/bind/denied"
+check "exec through a bind mount in a user namespace (unshare -rm): EPERM" \
+	failed_with bind 126 "$work/bind/denied: Operation not permitted"
+long=$u/$(printf 'd%.0s' {1..120})/$(printf 'e%.0s' {1..120})
+nobody mkdir -p "$long"
+nobody ln "$denied" "$long/denied"
+try long nobody "$long/denied"
+check "exec through a path of ${#long} + 7 bytes (>= 256): EPERM" \
+	failed_with long 126 "$long/denied: Operation not permitted"
+nobody cp /bin/true "$u/other"
+try other nobody "$u/other"
+check "a copy of the same content runs: a file rule is not a hash rule (status $other_rc)" \
+	[ "$other_rc" -eq 0 ]
+
+echo "== hash rules (IMA: $ima)"
+try hashrule "$tool" ctl "$ctl" deny-hash "$sha"
+check "'execaudit ctl deny-hash' applied (status $hashrule_rc)" \
+	eval '[ $hashrule_rc -eq 0 ] && grep -qx "ok deny-hash $sha" "$work/hashrule.out" ||
+	      { echo "  said: $(cat "$work/hashrule.out" "$work/hashrule.err")"; false; }'
+nobody cp "$hashed" "$u/copy"
+try copy nobody "$u/copy"
+check "exec of a copy of the hash-denied file: EPERM" failed_with copy 126 "$u/copy: Operation not permitted"
+try fexecve nobody python3 "$work/probe.py" fexecve $hashed
+check "memfd_create + fexecve of its content: EPERM" printed fexecve EPERM
+try memfd nobody python3 "$work/probe.py" memfd-mmap $hashed
+check "mmap of a memfd holding its content with PROT_EXEC: EPERM" printed memfd EPERM
+# A file no sleepable hook has hashed: file_mprotect cannot hash it.
+nobody cp /bin/true "$u/fresh"
+try undecided nobody python3 "$work/probe.py" mprotect $u/fresh
+check "mprotect to PROT_EXEC of a file never hashed: EACCES (fail closed)" printed undecided EACCES
+try decided nobody bash -c "python3 $work/probe.py mmap $u/fresh; python3 $work/probe.py mprotect $u/fresh"
+check "once mapped with PROT_EXEC (hashed, allowed), the same mprotect works" \
+	eval '[ "$(cat "$work/decided.out")" = "$(printf "ok\nok")" ]'
+
+echo "== failed execs"
+try noent /nonexistent/execaudit-test
+echo 'not an executable' >"$work/notexec"
+chmod 644 "$work/notexec"
+try notexec "$work/notexec"
+
+echo "== rules at run time"
+try list "$tool" ctl "$ctl" list
+check "'execaudit ctl list' prints the rules in force" \
+	eval '[ $list_rc -eq 0 ] && grep -q "^deny $denied (dev [0-9]*:[0-9]* ino [0-9]* gen [0-9]*)$" "$work/list.out" &&
+	      { ! $ima || grep -qx "deny-hash $sha" "$work/list.out"; } && grep -qx "max-args 65536" "$work/list.out"'
+try badrule "$tool" ctl "$ctl" deny /nonexistent/file
+check "a failed control write tells the writer (status $badrule_rc)" \
+	eval '[ $badrule_rc -eq 1 ] && grep -qx "error: /nonexistent/file: No such file or directory: a file rule needs the file" "$work/badrule.out"'
+try badhash "$tool" ctl "$ctl" allow-hash "$(printf '0%.0s' {1..64})"
+check "removing a hash rule that does not exist fails (status $badhash_rc)" \
+	eval '[ $badhash_rc -eq 1 ] && grep -qx "error: allow-hash: no such hash rule" "$work/badhash.out"'
+try allow "$tool" ctl "$ctl" allow "$denied"
+try allowed nobody "$denied"
+check "after 'ctl allow' the file runs again (status $allowed_rc)" [ "$allowed_rc" -eq 0 ]
+check "rule 'max-args 512' applied at run time by a plain writer" control "max-args 512"
 /bin/echo "$a600" >/dev/null
 check "rule 'max-args 65536' applied at run time" control "max-args 65536"
 /bin/echo restored "$a600" >/dev/null
@@ -102,6 +243,9 @@ if [ -z "$quiet" ]; then
 	kill $tail_pid
 	wait $tail_pid 2>/dev/null
 fi
+try gone nobody "$denied"
+check "without --pin the rules end with the process: the file runs again (status $gone_rc)" \
+	eval '[ $gone_rc -eq 0 ] && try after nobody "$u/link" && [ $after_rc -eq 0 ]'
 
 echo "== checks"
 check "/bin/true recorded" has_line "/usr/bin/true [1 args, 10 bytes]: /bin/true"
@@ -110,20 +254,32 @@ check "an argv of 611 bytes (> 512) recorded whole" \
 	has_line "/usr/bin/echo [2 args, 611 bytes]: /bin/echo $a600"
 check "an argv of 2101 args, 16810 bytes (> 16 KiB) recorded whole" \
 	has_line "/usr/bin/echo [2101 args, 16810 bytes]: /bin/echo ${big[*]}"
-check "the exec of $denied failed with EPERM (status $denied_rc)" \
-	eval '[ $denied_rc -eq 126 ] && grep -q "Operation not permitted" "$work/denied.err"'
-check "the tool reported the refusal" \
-	grep -Eq "^deny pid [0-9]+ ppid [0-9]+ uid 0 $denied: refused \(EPERM\)$" "$out"
-allowed() {
-	[ $allowed_rc -eq 0 ] && has_line "$denied [1 args, $((${#denied} + 1)) bytes]: $denied"
-}
-check "after 'allow' at run time the same path runs and is recorded (status $allowed_rc)" allowed
+check "the refusal of the exec recorded (EPERM, file rule)" refused "$denied" EPERM exec "file rule"
+check "... of the hard link" refused "$u/link" EPERM exec "file rule"
+check "... of the renamed file" refused "$u/renamed" EPERM exec "file rule"
+check "... of the loader's mapping" refused "$denied" EPERM mmap "file rule"
+check "... of the mprotect (the file's name only: no d_path() there)" \
+	refused ".../denied" EPERM mprotect "file rule"
+check "... of the bind mount" refused "$work/bind/denied" EPERM exec "file rule"
+check "... of the long path (its last component, marked .../)" refused ".../denied" EPERM exec "file rule"
+check "... of the copy (EPERM, hash rule, with its SHA-256)" \
+	grep -qF " $u/copy: refused (EPERM) at exec, hash rule (dev" "$out"
+check "... of the memfd (/memfd:innocent (deleted))" \
+	grep -qF " '/memfd:innocent (deleted)': refused (EPERM) at exec, hash rule" "$out"
+check "... of the undecided mprotect (EACCES)" refused ".../fresh" EACCES mprotect "hash unknown"
+check "the refusals were user nobody's" \
+	eval '! grep ": refused (" "$out" | grep -qv " uid 65534 euid 65534 "'
+check "a failed exec recorded with its errno (ENOENT)" \
+	has_line " /nonexistent/execaudit-test: failed (ENOENT)"
+check "a failed exec recorded with its errno (EACCES)" has_line " $work/notexec: failed (EACCES)"
+check "after 'allow' at run time the same file runs and is recorded" \
+	has_line "$denied [1 args, $((${#denied} + 1)) bytes]: $denied"
 check "after 'max-args 512' at run time a longer argv is cut at 512 bytes" \
 	has_line "/usr/bin/echo [2 args, 512 bytes, truncated]: /bin/echo ${a600:0:502}"
 check "after 'max-args 65536' at run time the whole argv again" \
 	has_line "/usr/bin/echo [3 args, 620 bytes]: /bin/echo restored $a600"
 for cpu in 0 1; do
-	got=$(grep -Ec "^exec pid [0-9]+ ppid [0-9]+ uid 0 /usr/bin/true \[2 args, [0-9]+ bytes\]: /bin/true burst-cpu$cpu-[0-9]+$" "$out")
+	got=$(grep -Ec "^exec pid [0-9]+ tid [0-9]+ ppid [0-9]+ uid 0 .* /usr/bin/true \[2 args, [0-9]+ bytes\]: /bin/true burst-cpu$cpu-[0-9]+$" "$out")
 	check "burst pinned to CPU $cpu: $got of $BURST execs recorded" [ "$got" -eq "$BURST" ]
 done
 check "execaudit exited 0 on SIGINT (status $tool_rc)" [ $tool_rc -eq 0 ]
@@ -132,65 +288,220 @@ echo "$totals"
 check "the totals match" grep -q ': match$' <<<"$totals"
 # The totals line against the tool's own event and stats lines.
 events=$(grep -c '^exec pid ' "$out")
-counted=$(awk '/^stats uid / { n += $4 } END { print n + 0 }' "$out")
-read -r ring drained < <(sed -E 's/^totals: ring buffer ([0-9]+) exec events .* drained statistics ([0-9]+) execs .*/\1 \2/' <<<"$totals")
-check "the totals count the $events exec lines and the $counted execs of the stats lines" \
-	[ "$ring" = "$events" -a "$drained" = "$counted" ]
-check "no event lost" eval '! grep -q "lost" "$err"'
+refusals=$(grep -c '^deny pid ' "$out")
+fails=$(grep -c '^fail pid ' "$out")
+read -r counted crefused cfailed < <(awk '/^stats uid / { e += $4; r += $10; f += $8 } END { print e + 0, r + 0, f + 0 }' "$out")
+read -r ring rrefused rfailed drained < <(sed -E 's/^totals: ring buffer ([0-9]+) exec events .*\), ([0-9]+) refused, ([0-9]+) failed, .* drained statistics ([0-9]+) execs .*/\1 \2 \3 \4/' <<<"$totals")
+check "the totals count the $events exec, $refusals refusal and $fails failure lines and the $counted execs of the stats lines" \
+	[ "$ring" = "$events" -a "$rrefused" = "$refusals" -a "$rfailed" = "$fails" -a "$drained" = "$counted" \
+	  -a "$crefused" = "$refusals" -a "$cfailed" = "$fails" ]
+check "a drop report every interval" eval '[ $(grep -c "^drops: 0 records in the last 1 s (none), 0 in all$" "$out") -ge 2 ]'
+check "no record dropped" eval '! grep -q "dropped (" "$err"'
 
-echo "== --json, stopped by SIGTERM"
+echo "== --json: the record's fields, non-ASCII argv, stopped by SIGTERM"
 json=$logs/execaudit.json
-"$tool" --json >"$json" 2>"$logs/execaudit-json.err" &
+cg=/sys/fs/cgroup/execaudit-test
+mkdir -p "$cg"
+hrule=()
+$ima && hrule=(--deny-hash "$sha")
+"$tool" --json --deny "$denied" "${hrule[@]}" >"$json" 2>"$logs/execaudit-json.err" &
 tool_pid=$!
 wait_for "$logs/execaudit-json.err" "execaudit: watching" >/dev/null
+# A refusal by each kind of rule, and a failed exec.
+nobody "$denied" 2>/dev/null
+nobody "$u/copy" 2>/dev/null
+/nonexistent/json-test 2>/dev/null
 /bin/echo 'a b' 'q"uote' $'tab\there' 'back\slash' '' >/dev/null
+/bin/echo 'héllo' '日本語' $'\xff\xfe bad' $'\xc3' $'\x7f' >/dev/null
+# A login uid, a cgroup, a setuid executable, other namespaces.
+bash -c 'echo 4242 >/proc/self/loginuid && echo $$ >'"$cg"'/cgroup.procs && exec /bin/true fields-test'
+nobody /usr/bin/mount --version >/dev/null
+unshare -m /bin/true mntns-test
+unshare -pf /bin/true pidns-test
+sleep 0.5 & sleeper=$!
+wait $sleeper
 kill -TERM $tool_pid
 wait $tool_pid
 check "execaudit --json exited 0 on SIGTERM" [ $? -eq 0 ]
-check "every line is a JSON object; the argv and the totals are exact" python3 -c '
+check "every line is a JSON object of version 2; the argv, the refusals and the totals are exact" python3 -c '
 import json, sys
-lines = [json.loads(l) for l in open(sys.argv[1])]
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert all(l["version"] == 2 for l in lines)
 want = ["/bin/echo", "a b", "q\"uote", "tab\there", "back\\slash", ""]
 ev = [l for l in lines if l["type"] == "exec" and l["argv"] == want]
 t = lines[-1]
 execs = sum(1 for l in lines if l["type"] == "exec")
 assert len(ev) == 1 and ev[0]["args_bytes"] == 42 and not ev[0]["truncated"], ev
 assert t["type"] == "totals" and t["match"] and t["exec_events"] == execs == t["stats_execs"], t
+d = [l for l in lines if l["type"] == "deny"]
+assert [(l["path"], l["errno"], l["error"], l["hook"], l["reason"]) for l in d] == [
+    (sys.argv[2], 1, "EPERM", "exec", "file"), (sys.argv[3], 1, "EPERM", "exec", "hash")], d
+assert d[1]["sha256"] == sys.argv[4], d[1]
+f = [l for l in lines if l["type"] == "exec_failed" and l["path"] == "/nonexistent/json-test"]
+assert len(f) == 1 and f[0]["errno"] == 2 and f[0]["error"] == "ENOENT", f
+' "$json" "$denied" "$u/copy" "$sha"
+check "non-ASCII argv: valid UTF-8 JSON, as is; invalid bytes as U+FFFD, marked lossy" python3 -c '
+import json, sys
+raw = open(sys.argv[1], "rb").read()
+raw.decode("utf-8")             # the whole output is valid UTF-8
+assert "héllo".encode() in raw and "日本語".encode() in raw   # not escaped
+ev = [l for l in map(json.loads, raw.decode().splitlines()) if l.get("argv", [])[1:2] == ["héllo"]]
+assert len(ev) == 1, ev
+assert ev[0]["argv"] == ["/bin/echo", "héllo", "日本語", "\ufffd\ufffd bad", "\ufffd", "\x7f"], ev[0]["argv"]
+sent = [b"/bin/echo", "héllo".encode(), "日本語".encode(), b"\xff\xfe bad", b"\xc3", b"\x7f"]
+assert ev[0]["lossy"] is True and ev[0]["args_bytes"] == sum(len(a) + 1 for a in sent), ev[0]
 ' "$json"
+check "the fields: time, tid, comm, euid, loginuid, cgroup, namespaces, parent start" python3 -c '
+import calendar, json, os, sys, time
+lines = [json.loads(l) for l in open(sys.argv[1])]
+ex = {l["argv"][1]: l for l in lines if l["type"] == "exec" and len(l["argv"]) > 1}
+f = ex["fields-test"]
+assert f["loginuid"] == 4242 and f["comm"] == "true" and f["tid"] == f["pid"], f
+assert f["cgroup_id"] == os.stat(sys.argv[2]).st_ino, (f, os.stat(sys.argv[2]).st_ino)
+me = os.stat("/proc/self/ns/mnt").st_ino, os.stat("/proc/self/ns/pid").st_ino
+m, p = ex["mntns-test"], ex["pidns-test"]
+assert (f["mntns"], f["pidns"]) == me, (f, me)
+assert m["mntns"] != me[0] and m["pidns"] == me[1], m
+assert p["pidns"] != me[1] and p["mntns"] == me[0], p
+v = ex["--version"]
+assert v["uid"] == 65534 and v["euid"] == 0 and v["path"] == "/usr/bin/mount", v
+s = [l for l in lines if l["type"] == "exec" and l["argv"] == ["sleep", "0.5"]][0]
+# The parent (this shell) started at /proc/PPID/stat field 22, in ticks.
+ticks = int(open("/proc/%d/stat" % int(sys.argv[3])).read().rsplit(")", 1)[1].split()[19])
+hz = os.sysconf("SC_CLK_TCK")
+assert abs(s["parent_start_ns"] / 1e9 - ticks / hz) <= 1.0 / hz + 0.01, (s, ticks)
+wall = time.time()
+assert all(abs(calendar.timegm(time.strptime(l["time"][:19], "%Y-%m-%dT%H:%M:%S")) - wall) < 600
+           for l in lines if "time" in l)
+assert all(0 < l["boot_ns"] < time.clock_gettime_ns(time.CLOCK_BOOTTIME) for l in lines if "boot_ns" in l)
+' "$json" "$cg" $$
+rmdir "$cg" 2>/dev/null
+
+echo "== a flood from user nobody while execaudit cannot read (SIGSTOP)"
+flood=$logs/execaudit-flood.out
+"$tool" --ring-size 64K --interval 1 >"$flood" 2>"$logs/execaudit-flood.err" &
+tool_pid=$!
+wait_for "$logs/execaudit-flood.err" "execaudit: watching" >/dev/null
+kill -STOP $tool_pid
+arg=$(printf 'f%.0s' {1..8000})
+for ((i = 0; i < FLOOD; i++)); do
+	nobody /bin/true "$arg"
+done
+kill -CONT $tool_pid
+sleep 2
+kill -INT $tool_pid
+wait $tool_pid
+flood_rc=$?
+grep -E '^(drops: [1-9]|totals: )' "$flood"
+grep 'dropped' "$logs/execaudit-flood.err"
+read -r fexecs fdropped fheader < <(awk '/^stats uid 65534:/ { e += $4; d += $14; h += $12 } END { print e + 0, d + 0, h + 0 }' "$flood")
+fevents=$(grep -Ec "^exec pid [0-9]+ tid [0-9]+ ppid [0-9]+ uid 65534 " "$flood")
+fheaders=$(grep -Ec "^exec pid [0-9]+ tid [0-9]+ ppid [0-9]+ uid 65534 .*, header only\]: $" "$flood")
+fdelta=$(awk '/^drops: / { n += $2 } END { print n + 0 }' "$flood")
+check "every exec of the flood counted: $fexecs of $FLOOD" [ "$fexecs" -eq "$FLOOD" ]
+check "drops reported: $fdropped records of uid 65534 dropped, $fevents recorded ($fheaders header-only); they add up to $FLOOD" \
+	[ "$fdropped" -gt 0 -a $((fevents + fdropped)) -eq "$FLOOD" ]
+check "header-only records marked truncated when argv had no room: $fheaders, as counted ($fheader)" \
+	[ "$fheaders" -gt 0 -a "$fheaders" -eq "$fheader" ]
+check "the drop deltas of each interval sum to the total" \
+	grep -q "^drops: .*, $fdelta in all$" "$flood"
+check "the totals still match" grep -q '^totals: .*: match$' "$flood"
+check "execaudit exited 3 and said records were dropped (status $flood_rc)" \
+	eval '[ $flood_rc -eq 3 ] && grep -q "records dropped" "$logs/execaudit-flood.err"'
+
+echo "== --pin: enforcement that outlives execaudit"
+pin=/sys/fs/bpf/execaudit-test
+pinout=$logs/execaudit-pin.out
+"$tool" --pin "$pin" --deny "$denied" "${hrule[@]}" >"$pinout" 2>"$logs/execaudit-pin.err" &
+tool_pid=$!
+wait_for "$logs/execaudit-pin.err" "execaudit: watching" >/dev/null
+kill -KILL $tool_pid
+wait $tool_pid 2>/dev/null
+try pinned nobody "$denied"
+check "after execaudit --pin is killed, the file rule still holds: EPERM" \
+	failed_with pinned 126 "$denied: Operation not permitted"
+try pinned_hash nobody "$u/copy"
+check "... and the hash rule (--deny-hash at start): EPERM" \
+	failed_with pinned_hash 126 "$u/copy: Operation not permitted"
+try pinlist "$tool" --list --pin "$pin"
+check "execaudit --list --pin shows the pinned rules" \
+	eval 'grep -q "^deny $denied (dev" "$work/pinlist.out" && grep -qx "deny-hash $sha" "$work/pinlist.out"'
+"$tool" --pin "$pin" --control "$ctl" >"$pinout" 2>"$logs/execaudit-pin.err" &
+tool_pid=$!
+wait_for "$logs/execaudit-pin.err" "execaudit: watching" >/dev/null
+try repinned nobody "$denied"
+try unpin "$tool" ctl "$ctl" allow "$denied"
+try unpinned nobody "$denied"
+kill -INT $tool_pid
+wait $tool_pid
+pin_rc=$?
+check "a restart takes the pinned state over" grep -q "took over the programs and rules pinned in $pin" "$logs/execaudit-pin.err"
+check "... the rule holds (EPERM) and the new process records the refusal" \
+	eval 'failed_with repinned 126 "Operation not permitted" && grep -qF " $denied: refused (EPERM) at exec, file rule" "$pinout"'
+check "... and takes rules: after 'ctl allow' the file runs (status $unpinned_rc)" \
+	[ "$unpin_rc" -eq 0 -a "$unpinned_rc" -eq 0 ]
+check "... and exits 0 leaving the programs pinned (status $pin_rc)" \
+	eval '[ $pin_rc -eq 0 ] && [ -e "$pin/links/check_exec" ]'
+rm -r "$pin"
+# The links go when their last reference does, from a workqueue: give the
+# trampolines time to be rewritten before execs run again (one run had
+# an exec oops on int3 while they were; see README).
+pause 3
+for ((i = 0; i < 50; i++)); do
+	try unpinned_hash nobody "$u/copy"
+	[ "$unpinned_hash_rc" -eq 0 ] && break
+	pause 0.2
+done
+check "rm -r of the pin directory ends the enforcement (status $unpinned_hash_rc)" [ "$unpinned_hash_rc" -eq 0 ]
 
 echo "== errors"
 # expect STATUS MESSAGE CMD...: CMD exits with STATUS and says MESSAGE.
 expect() {
 	local status=$1 msg=$2 rc
 	shift 2
-	"$@" >"$work/o" 2>"$work/e"
+	# A tool that does not refuse goes on running: the timeout ends it.
+	timeout -k 5 60 "$@" >"$work/o" 2>"$work/e"
 	rc=$?
 	[ $rc -eq "$status" ] && grep -qF -- "$msg" "$work/e" ||
 		{ echo "  status $rc, said: $(cat "$work/e")"; return 1; }
 }
 check "--deny with a relative path" expect 2 "execaudit: --deny bin/x: give an absolute path" \
 	"$tool" --deny bin/x
+check "--deny of a file that does not exist" \
+	expect 1 "execaudit: /no/such/file: No such file or directory: a file rule needs the file" \
+	"$tool" --deny /no/such/file
+check "--deny-hash that is no SHA-256" expect 2 "--deny-hash 12ab: give a SHA-256 as 64 hex digits" \
+	"$tool" --deny-hash 12ab
 check "--max-args above 1M" expect 2 "execaudit: --max-args 2M: at most 1M" "$tool" --max-args 2M
+check "--ring-size not a power of 2" expect 2 "--ring-size 100K: a power of 2 from 64K to 1024M" \
+	"$tool" --ring-size 100K
+check "--list without --pin" expect 2 "--list needs --pin DIR" "$tool" --list
+check "ctl with no execaudit reading the FIFO" expect 1 "(no execaudit reads it)" \
+	bash -c "mkfifo $work/nobody-reads && exec $tool ctl $work/nobody-reads list"
 check "an unknown option" expect 2 "Try 'execaudit --help'." "$tool" --bogus
 # A copy that user nobody can reach.
 cp "$tool" "$work/execaudit"
-chmod 755 "$work" "$work/execaudit"
+chmod 755 "$work/execaudit"
 check "not root" expect 1 "execaudit: must run as root" \
 	setpriv --reuid 65534 --regid 65534 --clear-groups "$work/execaudit"
-# expect_over FILE TARGET MESSAGE: with FILE bound over TARGET, execaudit
-# exits with 1 and says MESSAGE.
+# expect_over FILE TARGET MESSAGE [ARG...]: with FILE bound over TARGET,
+# execaudit ARG... exits with 1 and says MESSAGE.
 expect_over() {
-	local rc
-	mount --bind "$1" "$2" || return 1
-	expect 1 "$3" "$tool"
+	local rc file=$1 target=$2 msg=$3
+	shift 3
+	mount --bind "$file" "$target" || return 1
+	expect 1 "$msg" "$tool" "$@"
 	rc=$?
-	umount "$2"
+	umount "$target"
 	return $rc
 }
 # The active LSMs as a kernel booted without the bpf LSM lists them.
 echo capability >"$work/lsm"
 check "no bpf LSM" expect_over "$work/lsm" /sys/kernel/security/lsm \
 	"execaudit: the bpf LSM is not active (active: capability): boot with lsm=capability,bpf on the kernel command line"
+echo capability,bpf >"$work/lsm-noima"
+check "--deny-hash without IMA" expect_over "$work/lsm-noima" /sys/kernel/security/lsm \
+	"execaudit: --deny-hash needs IMA, which is not active (active: capability,bpf)" --deny-hash "$sha"
 # A kernel without the series: its BTF lacks the series' kfuncs. A raw BTF
 # holding just "int" stands in for /sys/kernel/btf/vmlinux.
 python3 -c '
@@ -203,7 +514,36 @@ open(sys.argv[1], "wb").write(hdr + types + strs)
 check "a kernel without the series" expect_over "$work/btf" /sys/kernel/btf/vmlinux \
 	"lacks bpf_copy_from_user_dynptr(): it was built without the BPF series this tool needs"
 check "--help" eval '"$tool" --help | grep -q "^Usage: execaudit"'
+check "--help says that without --pin the rules end with the process" \
+	eval '"$tool" --help | grep -q "Without --pin, the rules end with the process"'
 
+echo "== the man page"
+manopts() {
+	local o missing=0
+	for o in $("$tool" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+		# troff spells --max-args \-\-max\-args
+		grep -qF -- "${o//-/\\-}" "$man" || { echo "  $o is not in $man"; missing=1; }
+	done
+	return $missing
+}
+check "every option of --help is in the man page" manopts
+# Every key of the JSON records above must be in the schema of the man page.
+manschema() {
+	local k missing=0
+	for k in $(python3 -c '
+import json, sys
+keys = set()
+for f in sys.argv[1:]:
+    for l in open(f):
+        keys |= set(json.loads(l).keys())
+print(" ".join(sorted(keys)))' "$json"); do
+		grep -qxF ".B $k" "$man" || { echo "  JSON field $k is not in the man page's schema"; missing=1; }
+	done
+	return $missing
+}
+check "every JSON field the tool printed is in the man page's schema" manschema
+
+umount "$work"
 rm -rf "$work"
 echo "execaudit e2e: $((n - failed)) passed, $failed failed"
 [ $failed -eq 0 ]

@@ -56,24 +56,20 @@ static void test_seconds(void)
 
 static void test_paths(void)
 {
-	char out[EA_PATH_LEN], dir[] = "/tmp/execaudit-test.XXXXXX", real[PATH_MAX];
+	char out[PATH_MAX], dir[] = "/tmp/execaudit-test.XXXXXX", real[PATH_MAX];
 	char file[PATH_MAX + 8], link[PATH_MAX + 8], big[2 * PATH_MAX];
 	FILE *f;
-	bool padded = true;
-	int i;
 
 	CHECK(!ea_rule_path("/no/such/dir/x", out) && !strcmp(out, "/no/such/dir/x"),
 	      "path: a missing path is kept as written");
-	for (i = strlen(out); i < EA_PATH_LEN; i++)
-		padded &= !out[i];
-	CHECK(padded, "path: zero-padded to %d bytes", EA_PATH_LEN);
 	CHECK(ea_rule_path("bin/true", out) == -EINVAL, "path: relative refused");
 	memset(big, 'a', sizeof(big));
 	big[0] = '/';
-	big[EA_PATH_LEN] = '\0';
-	CHECK(ea_rule_path(big, out) == -ENAMETOOLONG, "path: %d bytes refused", EA_PATH_LEN);
-	big[EA_PATH_LEN - 1] = '\0';
-	CHECK(!ea_rule_path(big, out), "path: %d bytes accepted", EA_PATH_LEN - 1);
+	big[PATH_MAX] = '\0';
+	CHECK(ea_rule_path(big, out) == -ENAMETOOLONG, "path: %d bytes refused", PATH_MAX);
+	big[EA_PATH_LEN + 100] = '\0';
+	CHECK(!ea_rule_path(big, out) && strlen(out) == EA_PATH_LEN + 100,
+	      "path: %d bytes accepted (a file rule has no path length limit)", EA_PATH_LEN + 100);
 
 	if (!mkdtemp(dir)) {
 		CHECK(0, "path: mkdtemp: %s", strerror(errno));
@@ -103,41 +99,63 @@ static void test_paths(void)
 static void test_control(void)
 {
 	struct ea_rule r;
-	char err[512], s[EA_PATH_LEN + 32];
+	char err[512], s[PATH_MAX + 32], reply[256];
+	const char *h = "00112233445566778899aabbccddeeffFFEEDDCCBBAA99887766554433221100";
 
-	CHECK(ea_parse_control("deny /no/such/x\n", &r, err, sizeof(err)) == 1 &&
-	      r.op == EA_RULE_DENY && !strcmp(r.path, "/no/such/x"), "control: deny");
-	CHECK(ea_parse_control("  allow   /no/such/a b  \n", &r, err, sizeof(err)) == 1 &&
+	CHECK(ea_parse_control("deny /no/such/x\n", &r, reply, sizeof(reply), err, sizeof(err)) == 1 &&
+	      r.op == EA_RULE_DENY && !strcmp(r.path, "/no/such/x") && !reply[0],
+	      "control: deny");
+	CHECK(ea_parse_control("  allow   /no/such/a b  \n", &r, reply, sizeof(reply), err, sizeof(err)) == 1 &&
 	      r.op == EA_RULE_ALLOW && !strcmp(r.path, "/no/such/a b"),
 	      "control: allow, path with a space, spaces trimmed");
-	CHECK(ea_parse_control("max-args 16K", &r, err, sizeof(err)) == 1 &&
+	CHECK(ea_parse_control("max-args 16K", &r, reply, sizeof(reply), err, sizeof(err)) == 1 &&
 	      r.op == EA_RULE_MAX_ARGS && r.value == 16384, "control: max-args 16K");
-	CHECK(ea_parse_control("max-args 0", &r, err, sizeof(err)) == 1 &&
+	CHECK(ea_parse_control("max-args 0", &r, reply, sizeof(reply), err, sizeof(err)) == 1 &&
 	      r.op == EA_RULE_MAX_ARGS && r.value == 0,
 	      "control: max-args 0");
-	CHECK(ea_parse_control("", &r, err, sizeof(err)) == 0 && r.op == 0,
+	CHECK(ea_parse_control("", &r, reply, sizeof(reply), err, sizeof(err)) == 0 && r.op == 0,
 	      "control: empty line, no rule left from the line before");
-	ea_parse_control("deny /x", &r, err, sizeof(err));
-	CHECK(ea_parse_control("   # comment", &r, err, sizeof(err)) == 0 && r.op == 0,
+	ea_parse_control("deny /x", &r, reply, sizeof(reply), err, sizeof(err));
+	CHECK(ea_parse_control("   # comment", &r, reply, sizeof(reply), err, sizeof(err)) == 0 && r.op == 0,
 	      "control: comment, no rule left from the line before");
-	CHECK(ea_parse_control("deny", &r, err, sizeof(err)) == -EINVAL &&
+	CHECK(ea_parse_control("deny", &r, reply, sizeof(reply), err, sizeof(err)) == -EINVAL &&
 	      !strcmp(err, "'deny' needs a path"), "control: deny without path: %s", err);
-	CHECK(ea_parse_control("deny x/y", &r, err, sizeof(err)) == -EINVAL &&
+	CHECK(ea_parse_control("deny x/y", &r, reply, sizeof(reply), err, sizeof(err)) == -EINVAL &&
 	      !strcmp(err, "'x/y' is not an absolute path"), "control: relative: %s", err);
-	CHECK(ea_parse_control("max-args 2M", &r, err, sizeof(err)) == -EINVAL &&
+	CHECK(ea_parse_control("max-args 2M", &r, reply, sizeof(reply), err, sizeof(err)) == -EINVAL &&
 	      !strcmp(err, "max-args '2M': more than 1M"), "control: %s", err);
-	CHECK(ea_parse_control("max-args lots", &r, err, sizeof(err)) == -EINVAL &&
+	CHECK(ea_parse_control("max-args lots", &r, reply, sizeof(reply), err, sizeof(err)) == -EINVAL &&
 	      strstr(err, "not a byte count"), "control: %s", err);
-	CHECK(ea_parse_control("denyall /x", &r, err, sizeof(err)) == -EINVAL &&
-	      !strcmp(err, "unknown command 'denyall' (deny PATH, allow PATH, max-args BYTES)"),
+	CHECK(ea_parse_control("denyall /x", &r, reply, sizeof(reply), err, sizeof(err)) == -EINVAL &&
+	      strstr(err, "unknown command 'denyall' (deny PATH, allow PATH, deny-hash SHA256"),
 	      "control: %s", err);
-	ea_parse_control("max-args 1K", &r, err, sizeof(err));
+	ea_parse_control("max-args 1K", &r, reply, sizeof(reply), err, sizeof(err));
 	ea_rule_str(&r, s, sizeof(s));
 	CHECK(!strcmp(s, "max-args 1024"), "control: rule spelled back: %s", s);
+	snprintf(s, sizeof(s), "deny-hash %s", h);
+	CHECK(ea_parse_control(s, &r, reply, sizeof(reply), err, sizeof(err)) == 1 &&
+	      r.op == EA_RULE_DENY_HASH && r.hash[0] == 0 && r.hash[1] == 0x11 &&
+	      r.hash[16] == 0xff && r.hash[31] == 0, "control: deny-hash, either case");
+	ea_rule_str(&r, s, sizeof(s));
+	CHECK(!strcmp(s, "deny-hash 00112233445566778899aabbccddeeffffeeddccbbaa99887766554433221100"),
+	      "control: hash spelled back in lower case: %s", s);
+	CHECK(ea_parse_control("allow-hash 0011", &r, reply, sizeof(reply), err, sizeof(err)) == -EINVAL &&
+	      strstr(err, "is not a SHA-256 (64 hex digits)"), "control: short hash: %s", err);
+	s[20] = 'g';
+	CHECK(ea_parse_control(s, &r, reply, sizeof(reply), err, sizeof(err)) == -EINVAL,
+	      "control: hash with a non-hex digit");
+	CHECK(ea_parse_control("@/tmp/r.1/reply list", &r, reply, sizeof(reply), err, sizeof(err)) == 1 &&
+	      r.op == EA_RULE_LIST && !strcmp(reply, "/tmp/r.1/reply"), "control: list with a reply FIFO");
+	CHECK(ea_parse_control("list all", &r, reply, sizeof(reply), err, sizeof(err)) == -EINVAL &&
+	      !strcmp(err, "'list' takes no argument"), "control: %s", err);
+	CHECK(ea_parse_control("@tmp/reply list", &r, reply, sizeof(reply), err, sizeof(err)) == -EINVAL,
+	      "control: relative reply FIFO refused");
+	CHECK(ea_parse_control("@/r deny x", &r, reply, sizeof(reply), err, sizeof(err)) == -EINVAL &&
+	      !strcmp(reply, "/r"), "control: an error still names the reply FIFO");
 }
 
 /* What f printed, as a string the caller frees. */
-static char *printed(void (*fn)(FILE *, const char *, size_t, bool),
+static char *printed(bool (*fn)(FILE *, const char *, size_t, bool),
 		     const char *in, size_t len, bool json)
 {
 	char *buf = NULL;
@@ -149,14 +167,17 @@ static char *printed(void (*fn)(FILE *, const char *, size_t, bool),
 	return buf;
 }
 
-static void json_string(FILE *f, const char *s, size_t len, bool unused)
+static bool lossy;
+
+static bool json_string(FILE *f, const char *s, size_t len, bool unused)
 {
-	ea_json_string(f, s, len);
+	return lossy = ea_json_string(f, s, len);
 }
 
-static void word(FILE *f, const char *s, size_t len, bool unused)
+static bool word(FILE *f, const char *s, size_t len, bool unused)
 {
 	ea_print_word(f, s, len);
+	return false;
 }
 
 static void test_format(void)
@@ -165,8 +186,19 @@ static void test_format(void)
 	static const char trunc[] = "ls\0-l\0/us";
 	char *s;
 
-	s = printed(json_string, "q\"b\\n\n\x01\xff", 8, false);
-	CHECK(!strcmp(s, "\"q\\\"b\\\\n\\n\\u0001\\u00ff\""), "json string: %s", s);
+	s = printed(json_string, "q\"b\\n\n\x01\x7f", 8, false);
+	CHECK(!strcmp(s, "\"q\\\"b\\\\n\\n\\u0001\x7f\"") && !lossy,
+	      "json string: escapes only what JSON requires: %s", s);
+	free(s);
+	s = printed(json_string, "h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 12, false);
+	CHECK(!strcmp(s, "\"h\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"") && !lossy,
+	      "json string: valid UTF-8 as is: %s", s);
+	free(s);
+	/* A lone continuation, a cut sequence, overlong '/', a surrogate, > U+10FFFF. */
+	s = printed(json_string, "\x80" "a\xc3\xc0\xaf\xed\xa0\x80\xf4\x90\x80\x80\xff", 13, false);
+	CHECK(!strcmp(s, "\"\\ufffda\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd"
+			 "\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"") && lossy,
+	      "json string: each byte of invalid UTF-8 is U+FFFD: %s", s);
 	free(s);
 	s = printed(ea_print_argv, argv, sizeof(argv) - 1, true);
 	CHECK(!strcmp(s, "[\"echo\",\"a b\",\"it's\",\"\",\"tab\\there\"]"), "json argv: %s", s);

@@ -11,4 +11,4 @@ kernel=$1 tool=$(realpath -m "$2") out=$(realpath -m "$3")
 scenario=$(realpath "$(dirname "$0")/../execaudit/scenario.sh")
 timed "scenario in VM" "$(dirname "$0")/vm.sh" "$kernel" "$out" \
 	"bash $scenario $tool $out"
-echo "logs: $out (execaudit.out, execaudit.err, execaudit.json, console.log)"
+echo "logs: $out (execaudit.out, execaudit.err, execaudit.json, execaudit-flood.out, execaudit-pin.out, console.log)"

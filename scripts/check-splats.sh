@@ -7,8 +7,16 @@ pat+='self-detected stall|detected stalls|possible recursive locking|'
 pat+='circular locking dependency|suspicious RCU usage|inconsistent lock state|'
 pat+='KASAN:|UBSAN:|sleeping function called from invalid context|'
 pat+='Kernel panic|Oops|general protection fault|Call Trace:'
-if grep -En "$pat" "$1" >/dev/null; then
+# dynptr_malloc/nmi asks for the backtraces of all CPUs (sysrq-l) between
+# two markers: a "Call Trace:" is expected there, any other splat is not.
+begin='dynptr_malloc_nmi: backtraces begin'
+end='dynptr_malloc_nmi: backtraces end'
+hits=$(awk -v b="$begin" -v e="$end" '
+	index($0, b) { wanted = 1 }
+	index($0, e) { wanted = 0 }
+	!(wanted && /Call Trace:/) { print NR ":" $0 }' "$1" | grep -E -m 20 "$pat")
+if [ -n "$hits" ]; then
 	echo "check-splats: kernel splat in $1:" >&2
-	grep -En -m 20 "$pat" "$1" >&2
+	echo "$hits" >&2
 	exit 1
 fi

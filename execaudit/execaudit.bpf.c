@@ -35,9 +35,12 @@
 #define EPERM		1
 #define EACCES		13
 #define ENOTTY		25
+#define E2BIG		7
 #define PROT_EXEC	0x4
 #define VM_EXEC		0x4
 #define FMODE_WRITE	0x2
+#define SB_KERNMOUNT	(1 << 22)
+#define FUSE_SUPER_MAGIC 0x65735546
 
 /* The series' kfuncs (pahole of Debian 12 leaves them out of vmlinux.h). */
 extern int bpf_copy_from_user_dynptr(struct bpf_dynptr *dptr, u64 off, u64 size,
@@ -70,37 +73,47 @@ struct {
 } deny_hashes SEC(".maps");
 
 /*
- * The hash verdict of a file, for the current hash rules, as long as the
- * file stays as it was: no writer since (check_open drops the verdict of
- * a file opened for writing), same ctime and size.
+ * The hash verdict of a file, kept with its inode (so that nobody can
+ * evict another's), for the current hash rules, as long as the file stays
+ * as it was: no open for writing since (check_open counts them in
+ * writes), same ctime and size (truncate(2) opens nothing). The verdict,
+ * the rules generation and the writes it was made at are one word, which
+ * a reader gets whole.
  */
 struct verdict {
-	__u32 verdict;		/* enum ea_verdict */
-	__u32 rules_gen;	/* hash_rules_gen it was made under */
+	__u64 state;		/* VERDICT_STATE(); 0: none */
+	__u32 writes;		/* opens for writing seen by check_open */
+	__u32 ctime_nsec;
 	__s64 ctime_sec;
 	__s64 size;
-	__u32 ctime_nsec;
-	__u32 pad;
 };
 
+#define VERDICT_GEN_MASK	0x3fffffffu
+#define VERDICT_STATE(verdict, gen, writes) \
+	((__u64)(writes) << 32 | ((gen) & VERDICT_GEN_MASK) << 2 | (verdict))
+
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, EA_VERDICTS);
-	__type(key, struct ea_file_id);
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct verdict);
 } verdicts SEC(".maps");
 
-/* An exec between the entry and the exit of its syscall. */
+/*
+ * An exec between the entry and the exit of its syscall, kept with the
+ * task (which a successful exec from another thread than the leader
+ * keeps, under the leader's pid): nothing to evict, nothing left behind.
+ */
 struct inflight {
 	__u64 filename;		/* the user pointer execve() was given */
+	__u32 active;		/* between the entry and the exit */
 	__u32 denied;		/* refused by check_exec, which recorded it */
-	__u32 pad;
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, EA_INFLIGHT);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct inflight);
 } inflight SEC(".maps");
 
@@ -138,6 +151,8 @@ __u32 max_args = EA_ARGS_DEFAULT;
 /* Entries of deny_hashes; bumped generation of them at each change. */
 __u32 hash_rules;
 __u32 hash_rules_gen;
+/* Larger files are not hashed: their hash is unknown (--hash-max). */
+__u64 hash_max = EA_HASH_MAX_DEFAULT;
 /* Set by user space before its final sync: record nothing more. */
 __u32 stopped;
 /* The process of execaudit whose EA_IOCTL_PROBE probe_file answers. */
@@ -147,6 +162,8 @@ struct ea_probe probe;
 __u64 lost_execs;
 __u64 lost_other;
 __u64 lost_stats;
+/* Execs whose failure could not be watched (no memory for the task's). */
+__u64 lost_inflight;
 
 enum stat_field {
 	ST_EXECS, ST_FAILED, ST_DENIED, ST_HEADER_ONLY, ST_DROPPED,
@@ -223,7 +240,8 @@ static __always_inline void fill_task(struct ea_event *e, __u32 type)
 	pid = BPF_CORE_READ(task, thread_pid);
 	level = BPF_CORE_READ(pid, level);
 	pidns = NULL;
-	bpf_core_read(&pidns, sizeof(pidns), &pid->numbers[level & 31].ns);
+	/* A probe read: no bound needed for the verifier (levels go to 32). */
+	bpf_core_read(&pidns, sizeof(pidns), &pid->numbers[level].ns);
 	e->pidns = BPF_CORE_READ(pidns, ns.inum);
 	e->ts_boot = bpf_ktime_get_boot_ns();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
@@ -250,13 +268,30 @@ static __always_inline void file_path(struct file *file, char *buf, __u32 *flags
  * Whether file may run: 0, or the enum ea_reason of a refusal. A sleepable
  * caller (can_hash) computes a missing hash verdict; hash receives the
  * hash when one was computed (EA_HASHED in *flags).
+ *
+ * The hash is unknown (a refusal while hash rules exist) for a file larger
+ * than hash_max and for one on FUSE, whose server could hold the hook, and
+ * with it every RCU tasks trace grace period, for as long as it likes, or
+ * answer the hash's reads with other bytes than the exec's.
+ *
+ * A verdict is cached only when no writer could have changed the file
+ * while it was hashed: none before (i_writecount <= 0; an exec makes it
+ * negative), and no open for writing since. A writer raises i_writecount
+ * before check_open counts its open, so reading i_writecount again before
+ * the count catches one that came and went. Files of kernel-internal
+ * mounts (memfd) are never cached: their writable fds bypass both.
  */
 static __always_inline int decide(struct file *file, bool can_hash,
 				  __u8 *hash, __u32 *flags)
 {
-	struct verdict v = {}, *cached;
+	struct inode *inode = file->f_inode;
+	struct verdict *v;
 	struct ea_file_id id;
-	struct inode *inode;
+	__u32 gen, writes = 0, verdict;
+	__s64 ctime_sec, size;
+	__u32 ctime_nsec;
+	bool cacheable;
+	__u64 state;
 	long algo;
 
 	file_id(file, &id);
@@ -264,35 +299,42 @@ static __always_inline int decide(struct file *file, bool can_hash,
 		return EA_REASON_FILE;
 	if (!*(volatile __u32 *)&hash_rules)
 		return 0;
-	v.rules_gen = *(volatile __u32 *)&hash_rules_gen;
-	inode = BPF_CORE_READ(file, f_inode);
-	v.ctime_sec = BPF_CORE_READ(inode, i_ctime_sec);
-	v.ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec);
-	v.size = BPF_CORE_READ(inode, i_size);
-	cached = bpf_map_lookup_elem(&verdicts, &id);
-	if (cached && cached->rules_gen == v.rules_gen && cached->ctime_sec == v.ctime_sec &&
-	    cached->ctime_nsec == v.ctime_nsec && cached->size == v.size)
-		return cached->verdict == EA_VERDICT_DENY ? EA_REASON_HASH : 0;
-	if (!can_hash)
+	gen = *(volatile __u32 *)&hash_rules_gen & VERDICT_GEN_MASK;
+	ctime_sec = BPF_CORE_READ(inode, i_ctime_sec);
+	ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec);
+	size = BPF_CORE_READ(inode, i_size);
+	cacheable = !(BPF_CORE_READ(inode, i_sb, s_flags) & SB_KERNMOUNT);
+	if (can_hash)
+		v = bpf_inode_storage_get(&verdicts, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	else
+		v = bpf_inode_storage_get(&verdicts, inode, 0, 0);
+	if (v && cacheable) {
+		state = *(volatile __u64 *)&v->state;
+		writes = *(volatile __u32 *)&v->writes;
+		if (state && (state >> 2 & VERDICT_GEN_MASK) == gen &&
+		    state >> 32 == writes && v->ctime_sec == ctime_sec &&
+		    v->ctime_nsec == ctime_nsec && v->size == size)
+			return (state & 3) == EA_VERDICT_DENY ? EA_REASON_HASH : 0;
+	}
+	if (!can_hash || size > *(volatile __u64 *)&hash_max ||
+	    BPF_CORE_READ(inode, i_sb, s_magic) == FUSE_SUPER_MAGIC)
 		return EA_REASON_UNDECIDED;
+	if (BPF_CORE_READ(inode, i_writecount.counter) > 0)
+		cacheable = false;
 	algo = bpf_ima_file_hash(file, hash, EA_HASH_LEN);
 	if (algo != HASH_ALGO_SHA256)
 		return EA_REASON_UNDECIDED;
 	*flags |= EA_HASHED;
-	v.verdict = bpf_map_lookup_elem(&deny_hashes, hash) ?
-		    EA_VERDICT_DENY : EA_VERDICT_ALLOW;
-	/*
-	 * Cache only the verdict of a file nobody has open for writing (during
-	 * an exec, i_writecount is negative). A writer raises i_writecount
-	 * before check_open drops the verdict: looking again after the update
-	 * catches one that opened while the hash was computed.
-	 */
-	if (BPF_CORE_READ(inode, i_writecount.counter) <= 0) {
-		bpf_map_update_elem(&verdicts, &id, &v, BPF_ANY);
-		if (BPF_CORE_READ(inode, i_writecount.counter) > 0)
-			bpf_map_delete_elem(&verdicts, &id);
+	verdict = bpf_map_lookup_elem(&deny_hashes, hash) ?
+		  EA_VERDICT_DENY : EA_VERDICT_ALLOW;
+	if (v && cacheable && BPF_CORE_READ(inode, i_writecount.counter) <= 0 &&
+	    *(volatile __u32 *)&v->writes == writes) {
+		v->ctime_sec = ctime_sec;
+		v->ctime_nsec = ctime_nsec;
+		v->size = size;
+		*(volatile __u64 *)&v->state = VERDICT_STATE(verdict, gen, writes);
 	}
-	return v.verdict == EA_VERDICT_DENY ? EA_REASON_HASH : 0;
+	return verdict == EA_VERDICT_DENY ? EA_REASON_HASH : 0;
 }
 
 /* Record a refusal and return its errno. */
@@ -335,17 +377,17 @@ static __always_inline int refuse(struct file *file, enum ea_hook hook, int reas
 SEC("lsm.s/bprm_check_security")
 int BPF_PROG(check_exec, struct linux_binprm *bprm)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid(), flags = 0;
 	__u8 hash[EA_HASH_LEN];
 	struct inflight *in;
+	__u32 flags = 0;
 	int reason;
 
 	reason = decide(bprm->file, true, hash, &flags);
 	if (!reason)
 		return 0;
 	/* This refusal is the record of the failed exec. */
-	in = bpf_map_lookup_elem(&inflight, &tid);
-	if (in)
+	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+	if (in && in->active)
 		in->denied = 1;
 	return refuse(bprm->file, EA_HOOK_EXEC, reason, hash, flags, bprm->argc, true);
 }
@@ -383,16 +425,21 @@ int BPF_PROG(check_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	return refuse(file, EA_HOOK_MPROTECT, reason, hash, fl, 0, false);
 }
 
-/* A file opened for writing may change: its hash verdict goes. */
+/*
+ * A file opened for writing may change: its hash verdict, and one being
+ * made while it is hashed, no longer holds. Only files with a verdict (or
+ * one being made) have storage.
+ */
 SEC("lsm/file_open")
 int BPF_PROG(check_open, struct file *file)
 {
-	struct ea_file_id id;
+	struct verdict *v;
 
-	if (!(file->f_mode & FMODE_WRITE) || !*(volatile __u32 *)&hash_rules)
+	if (!(file->f_mode & FMODE_WRITE))
 		return 0;
-	file_id(file, &id);
-	bpf_map_delete_elem(&verdicts, &id);
+	v = bpf_inode_storage_get(&verdicts, file->f_inode, 0, 0);
+	if (v)
+		__sync_fetch_and_add(&v->writes, 1);
 	return 0;
 }
 
@@ -408,7 +455,11 @@ int BPF_PROG(probe_file, struct file *file, unsigned int cmd, unsigned long arg)
 	    bpf_get_current_pid_tgid() >> 32 != *(volatile __u32 *)&tool_tgid)
 		return 0;
 	file_id(file, &probe.id);
-	probe.hash_algo = bpf_ima_file_hash(file, probe.hash, EA_HASH_LEN);
+	/* Bounded as in decide(): the tool waits for the answer. */
+	if (BPF_CORE_READ(file, f_inode, i_size) > *(volatile __u64 *)&hash_max)
+		probe.hash_algo = -E2BIG;
+	else
+		probe.hash_algo = bpf_ima_file_hash(file, probe.hash, EA_HASH_LEN);
 	__sync_fetch_and_add(&probe.seq, 1);
 	return -ENOTTY;
 }
@@ -522,22 +573,30 @@ int BPF_PROG(record_exec, struct linux_binprm *bprm)
 /* Failed execs: remember the name at syscall entry, look at the result. */
 static __always_inline void exec_enter(__u64 filename)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct inflight in = { .filename = filename };
+	struct inflight *in;
 
 	if (*(volatile __u32 *)&stopped)
 		return;
-	bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY);
+	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!in) {
+		/* No memory: if this exec fails, it goes unrecorded. */
+		__sync_fetch_and_add(&lost_inflight, 1);
+		return;
+	}
+	in->filename = filename;
+	in->denied = 0;
+	in->active = 1;
 }
 
 static __always_inline void exec_exit(long ret)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid(), uid;
 	struct inflight *in;
 	struct ea_event *e;
+	__u32 uid;
 
-	in = bpf_map_lookup_elem(&inflight, &tid);
-	if (!in)
+	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
+	if (!in || !in->active)
 		return;
 	if (ret >= 0 || in->denied || *(volatile __u32 *)&stopped)
 		goto out;
@@ -563,7 +622,7 @@ static __always_inline void exec_exit(long ret)
 		__builtin_memcpy(e->path, "?", 2);
 	bpf_ringbuf_submit(e, 0);
 out:
-	bpf_map_delete_elem(&inflight, &tid);
+	in->active = 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_execve")

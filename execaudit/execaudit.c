@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -48,6 +49,8 @@ static const char usage_text[] =
 "                      generation): links, renames and bind mounts of it too\n"
 "  --deny-hash SHA256  refuse any file with this content (64 hex digits), by\n"
 "                      the hash IMA computes: copies too (needs CONFIG_IMA)\n"
+"  --hash-max BYTES    with hash rules, refuse (EACCES) files larger than BYTES\n"
+"                      rather than hash them (K, M, G suffixes; default 512M)\n"
 "  --max-args BYTES    capture at most BYTES of argv per exec (K, M suffixes;\n"
 "                      default 64K, at most 1M); longer ones are truncated\n"
 "  --ring-size BYTES   ring buffer size (a power of 2, 64K to 1G; default 16M)\n"
@@ -77,14 +80,15 @@ static const char usage_text[] =
 "(bpf_copy_from_user_dynptr(), BPF_SYNC_MAP_ACCESS).\n";
 
 static struct {
-	unsigned long max_args, interval, duration, ring_size;
-	bool max_args_set, ring_size_set;
+	unsigned long max_args, interval, duration, ring_size, hash_max;
+	bool max_args_set, ring_size_set, hash_max_set;
 	const char *control, *pin;
 	bool json, verbose, list;
 	struct ea_rule rules[2 * EA_MAX_DENY];
 	int nrules;
 } opt = {
 	.max_args = EA_ARGS_DEFAULT,
+	.hash_max = EA_HASH_MAX_DEFAULT,
 	.interval = 1,
 	.ring_size = EA_RINGBUF_SIZE,
 };
@@ -164,6 +168,7 @@ static int parse_args(int argc, char **argv)
 		{ "deny", required_argument, NULL, 'd' },
 		{ "deny-hash", required_argument, NULL, 'H' },
 		{ "max-args", required_argument, NULL, 'm' },
+		{ "hash-max", required_argument, NULL, 'M' },
 		{ "ring-size", required_argument, NULL, 'r' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 't' },
@@ -195,6 +200,15 @@ static int parse_args(int argc, char **argv)
 				return -1;
 			}
 			opt.max_args_set = true;
+			break;
+		case 'M':
+			err = ea_parse_bytes(optarg, EA_HASH_MAX_MAX, &opt.hash_max);
+			if (err || !opt.hash_max) {
+				msg("--hash-max %s: a byte count from 1 to 1024G, such as 64M or 2G",
+				    optarg);
+				return -1;
+			}
+			opt.hash_max_set = true;
 			break;
 		case 'r':
 			err = ea_parse_bytes(optarg, EA_RINGBUF_MAX, &opt.ring_size);
@@ -501,13 +515,15 @@ static int apply_rule(const struct ea_rule *rule, struct reply *r)
 	case EA_RULE_DENY_HASH:
 		if (check_ima(r))
 			return -1;
-		err = bpf_map_update_elem(hashes, rule->hash, &one, BPF_ANY);
+		/* Count it first: the hooks skip the hash while the count is 0. */
+		__atomic_fetch_add(&skel->bss->hash_rules, 1, __ATOMIC_SEQ_CST);
+		err = bpf_map_update_elem(hashes, rule->hash, &one, BPF_ANY) ? errno : 0;
+		hash_rules_changed();
 		if (err) {
-			reply_error(r, "deny-hash: %s", errno == E2BIG ?
-				    "too many hash rules" : strerror(errno));
+			reply_error(r, "deny-hash: %s", err == E2BIG ?
+				    "too many hash rules" : strerror(err));
 			return -1;
 		}
-		hash_rules_changed();
 		return 0;
 	case EA_RULE_ALLOW_HASH:
 		if (bpf_map_delete_elem(hashes, rule->hash)) {
@@ -1101,6 +1117,15 @@ static int setup_pins(void)
 		msg("--pin %s: %s", path, strerror(errno));
 		return -1;
 	}
+	/* One execaudit per DIR: two would flip and drain the same maps. The
+	 * lock goes with the process (the descriptor is never closed).
+	 */
+	fd = open(opt.pin, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB)) {
+		msg("--pin %s: %s", opt.pin, errno == EWOULDBLOCK ?
+		    "another execaudit runs with this directory" : strerror(errno));
+		return -1;
+	}
 	bpf_object__for_each_map(map, skel->obj) {
 		pin_path(path, sizeof(path), "maps", bpf_map__name(map));
 		if (bpf_map__set_pin_path(map, path))
@@ -1122,9 +1147,18 @@ static int setup_pins(void)
 	if (opt.ring_size_set && opt.ring_size != info.max_entries)
 		msg("--ring-size ignored: the pinned ring buffer has %u bytes", info.max_entries);
 	opt.ring_size = info.max_entries;
-	bpf_object__for_each_program(prog, skel->obj)
-		if (prog != skel->progs.probe_file)
-			bpf_program__set_autoload(prog, false);
+	bpf_object__for_each_program(prog, skel->obj) {
+		if (prog == skel->progs.probe_file)
+			continue;
+		/* Every link, or the rules would not all be enforced. */
+		pin_path(path, sizeof(path), "links", bpf_program__name(prog));
+		if (access(path, F_OK)) {
+			msg("--pin %s: %s is missing: the pinned programs are incomplete (rm -r %s to start afresh)",
+			    opt.pin, path, opt.pin);
+			return -1;
+		}
+		bpf_program__set_autoload(prog, false);
+	}
 	return 0;
 }
 
@@ -1246,12 +1280,15 @@ static bool report(void)
 		    lost + lost_other, lost);
 	if (lost_stats)
 		msg("%llu statistics updates lost: more than %d uids", lost_stats, EA_MAX_UIDS);
+	if (skel->bss->lost_inflight)
+		msg("%llu execs not watched for failure: no memory for their state",
+		    (unsigned long long)skel->bss->lost_inflight);
 	if (!match)
 		msg("the ring buffer and the statistics disagree");
 	if (opt.pin)
 		msg("the programs pinned in %s go on enforcing the rules: rm -r %s ends them",
 		    opt.pin, opt.pin);
-	return match && !(lost + lost_other) && !lost_stats;
+	return match && !(lost + lost_other) && !lost_stats && !skel->bss->lost_inflight;
 }
 
 int main(int argc, char **argv)
@@ -1303,6 +1340,8 @@ int main(int argc, char **argv)
 		msg("attaching probe_file failed: %s", strerror(errno));
 		goto out;
 	}
+	if (!resumed || opt.hash_max_set)
+		__atomic_store_n(&skel->data->hash_max, opt.hash_max, __ATOMIC_SEQ_CST);
 	if (!resumed || opt.max_args_set) {
 		cap.value = opt.max_args;
 		apply_rule(&cap, &r);

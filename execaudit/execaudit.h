@@ -20,8 +20,8 @@
 #define EA_RINGBUF_MAX		(1024 * 1024 * 1024)
 #define EA_MAX_DENY		1024	/* file rules; hash rules alike */
 #define EA_MAX_UIDS		8192
-#define EA_VERDICTS		16384	/* cached hash verdicts */
-#define EA_INFLIGHT		16384	/* execs between syscall entry and exit */
+#define EA_HASH_MAX_DEFAULT	(512ULL << 20)	/* --hash-max */
+#define EA_HASH_MAX_MAX		(1ULL << 40)
 /*
  * The ioctl command with which execaudit asks its probe_file program for
  * the identity (and the hash) of a file it opened. No driver uses it: it

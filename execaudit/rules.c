@@ -34,6 +34,8 @@ int ea_parse_bytes(const char *s, unsigned long max, unsigned long *out)
 		mult = 1024, e++;
 	else if (*e == 'M' || *e == 'm')
 		mult = 1024 * 1024, e++;
+	else if (*e == 'G' || *e == 'g')
+		mult = 1024 * 1024 * 1024, e++;
 	if (*e)
 		return -EINVAL;
 	if (v > max / mult)

@@ -7,10 +7,13 @@
 #   longer than 512 bytes and one longer than 16 KiB, a denied file and
 #   the ways around a rule an unprivileged user has (hard link, rename,
 #   the loader, mmap and mprotect with PROT_EXEC, a bind mount in a user
-#   namespace, a long path, a copy, memfd + fexecve), failed execs, rules
-#   changed at run time, and a burst of execs pinned to each CPU. Then a
-#   --json run (the record's fields, non-ASCII argv), a flood that fills
-#   the ring buffer, --pin, and the errors of bad invocations. Prints
+#   namespace, a long path, a copy, memfd + fexecve, a file rewritten
+#   through a shared mapping after its verdict was cached), failed execs,
+#   rules changed at run time, and a burst of execs pinned to each CPU.
+#   Then a --json run (the record's fields, non-ASCII argv), a flood that
+#   fills the ring buffer, a run under load (the control FIFO served
+#   between batches, execs read while a sync waits for a long hash),
+#   --pin, and the errors of bad invocations. Prints
 #   "ok N - ..." / "not ok N - ..." per check and a summary; fails if any
 #   check does. Without 'quiet' the tool's output streams to the terminal.
 set -uo pipefail
@@ -36,6 +39,10 @@ chown 65534:65534 "$denied"
 hashed=$work/hashed
 { cat /bin/true; echo "execaudit: content denied by hash"; } >"$hashed"
 chmod 755 "$hashed"
+# Content allowed, of the same size.
+passes=$work/passes
+{ cat /bin/true; echo "execaudit: content passes by hash"; } >"$passes"
+chmod 755 "$passes"
 sha=$(sha256sum "$hashed" | cut -d' ' -f1)
 
 n=0 failed=0
@@ -72,6 +79,11 @@ control() {
 	wait_for "$err" "rule applied: $1"
 }
 nobody() { setpriv --reuid 65534 --regid 65534 --clear-groups "$@"; }
+# nobody with CAP_SYS_TIME, to set the clock back (see probe.py).
+nobody_time() {
+	setpriv --reuid 65534 --regid 65534 --clear-groups --inh-caps +sys_time \
+		--ambient-caps +sys_time "$@"
+}
 # pause SECS: sleep without an exec.
 mkfifo "$work/pause"
 pause() { read -rt "$1" <>"$work/pause"; }
@@ -94,7 +106,9 @@ printed() { [ "$(cat "$work/$1.out")" = "$2" ] || { echo "  printed: $(cat "$wor
 refused() { grep -qF -- " $1: refused ($2) at $3, $4" "$out" || { echo "  no refusal of $1 ($2 at $3, $4) in $out"; return 1; }; }
 # What an unprivileged user does with a file it may read: map it with
 # PROT_EXEC, map it and mprotect it to PROT_EXEC, or load it into a memfd
-# and fexecve or map that. Prints ok or the errno's name.
+# and fexecve or map that; or, with a file it may write, write another
+# file's content into it through a shared mapping. Prints ok or the
+# errno's name.
 cat >"$work/probe.py" <<'PY'
 import ctypes, errno, os, sys
 libc = ctypes.CDLL(None, use_errno=True)
@@ -106,6 +120,42 @@ READ, EXEC, PRIVATE, FAILED = 1, 4, 2, ctypes.c_void_p(-1).value
 op, path = sys.argv[1], sys.argv[2]
 def err(e=None):
     print(errno.errorcode[e if e is not None else ctypes.get_errno()])
+    sys.exit()
+def same_ctime_write(fd, data):
+    # Write data through a shared mapping of fd with the clock set back to
+    # the file's ctime: the write leaves ctime as it was, as any write does
+    # within the clock tick of the file's last change. Needs CAP_SYS_TIME.
+    import mmap, time
+    before = os.fstat(fd).st_ctime_ns
+    m = mmap.mmap(fd, len(data), mmap.MAP_SHARED, mmap.PROT_READ | mmap.PROT_WRITE)
+    now = time.clock_gettime_ns(time.CLOCK_REALTIME)
+    time.clock_settime_ns(time.CLOCK_REALTIME, before)
+    m[:] = data
+    time.clock_settime_ns(time.CLOCK_REALTIME,
+                          now + time.clock_gettime_ns(time.CLOCK_REALTIME) - before)
+    m.close()
+    if os.fstat(fd).st_ctime_ns != before:
+        print("ctime moved")
+        sys.exit()
+if op == "memfd-rewrite":
+    # A memfd of allowed content mapped executable (hashed, allowed), then
+    # given the content of argv[3] (ctime kept), and run.
+    new = open(sys.argv[3], "rb").read()
+    fd = os.memfd_create("rewritten", 0)
+    os.write(fd, open(path, "rb").read())
+    if libc.mmap(None, 4096, READ | EXEC, PRIVATE, fd, 0) == FAILED:
+        err()
+    same_ctime_write(fd, new)
+    try:
+        os.execve(fd, ["rewritten"], {})
+    except OSError as e:
+        err(e.errno)
+if op == "write-shared":
+    # Give the file the content of argv[3], ctime and size kept.
+    fd = os.open(path, os.O_RDWR)
+    same_ctime_write(fd, open(sys.argv[3], "rb").read())
+    os.close(fd)
+    print("ok")
     sys.exit()
 if op in ("fexecve", "memfd-mmap"):
     fd = os.memfd_create("innocent", 0)
@@ -202,6 +252,26 @@ check "mprotect to PROT_EXEC of a file never hashed: EACCES (fail closed)" print
 try decided nobody bash -c "python3 $work/probe.py mmap $u/fresh; python3 $work/probe.py mprotect $u/fresh"
 check "once mapped with PROT_EXEC (hashed, allowed), the same mprotect works" \
 	eval '[ "$(cat "$work/decided.out")" = "$(printf "ok\nok")" ]'
+# A verdict is cached per file, with the file's ctime and size. A write
+# in the clock tick of the file's last change keeps both (probe.py sets
+# the clock back to make that happen at will): only the open for writing,
+# which check_open counts, stops the cache from letting the new content run.
+nobody cp "$passes" "$u/rewritten"
+try rw_before nobody "$u/rewritten"
+try rw_write nobody_time python3 "$work/probe.py" write-shared "$u/rewritten" "$hashed"
+try rw_after nobody "$u/rewritten"
+check "a file run (its verdict cached), then given the denied content, ctime and size kept: EPERM" \
+	eval '[ $rw_before_rc -eq 0 ] && printed rw_write ok &&
+	      failed_with rw_after 126 "$u/rewritten: Operation not permitted"'
+# A memfd's writable fd never goes through an open: its verdict is never
+# cached, and the exec hashes what it runs.
+try memfd_rw nobody_time python3 "$work/probe.py" memfd-rewrite "$passes" "$hashed"
+check "a memfd mapped executable with allowed content, then rewritten and run: EPERM" \
+	printed memfd_rw EPERM
+# Hashing is bounded: a larger file is not hashed but refused.
+nobody truncate -s 600M "$u/huge"
+try huge nobody python3 "$work/probe.py" mmap "$u/huge"
+check "mmap with PROT_EXEC of a file above --hash-max (600M > 512M): EACCES" printed huge EACCES
 
 echo "== failed execs"
 try noent /nonexistent/execaudit-test
@@ -267,6 +337,10 @@ check "... of the copy (EPERM, hash rule, with its SHA-256)" \
 check "... of the memfd (/memfd:innocent (deleted))" \
 	grep -qF " '/memfd:innocent (deleted)': refused (EPERM) at exec, hash rule" "$out"
 check "... of the undecided mprotect (EACCES)" refused ".../fresh" EACCES mprotect "hash unknown"
+check "... of the rewritten file and of the rewritten memfd (EPERM, hash rule)" \
+	eval 'grep -qF " $u/rewritten: refused (EPERM) at exec, hash rule (dev" "$out" &&
+	      grep -qF " '"'"'/memfd:rewritten (deleted)'"'"': refused (EPERM) at exec, hash rule" "$out"'
+check "... of the file above --hash-max (EACCES)" refused "$u/huge" EACCES mmap "hash unknown"
 check "the refusals were user nobody's" \
 	eval '! grep ": refused (" "$out" | grep -qv " uid 65534 euid 65534 "'
 check "a failed exec recorded with its errno (ENOENT)" \
@@ -409,6 +483,57 @@ check "the totals still match" grep -q '^totals: .*: match$' "$flood"
 check "execaudit exited 3 and said records were dropped (status $flood_rc)" \
 	eval '[ $flood_rc -eq 3 ] && grep -q "records dropped" "$logs/execaudit-flood.err"'
 
+echo "== reading under load: the FIFO between batches, the sync off the reader thread"
+load=$logs/execaudit-load.out	# stdout and stderr in one file, in order
+"$tool" --interval 1 "${hrule[@]}" --control "$work/control2" >"$load" 2>&1 &
+tool_pid=$!
+wait_for "$load" "execaudit: watching" >/dev/null
+# 300 records wait while execaudit is stopped, and then a rule: the reader
+# serves the FIFO after one batch (64 records at most), not after all.
+kill -STOP $tool_pid
+for ((i = 0; i < 300; i++)); do
+	/bin/true queued-$i
+done
+echo "max-args 4096" >"$work/control2"
+kill -CONT $tool_pid
+wait_for "$load" "rule applied: max-args 4096" >/dev/null
+wait_for "$load" ": /bin/true queued-299" >/dev/null
+served=$(awk '/rule applied: max-args 4096/ { print n + 0; exit } / queued-[0-9]+$/ { n++ }' "$load")
+check "the control FIFO served after ${served:-all} of the 300 queued records (a batch is 64)" \
+	[ "${served:-300}" -le 64 ]
+# A sleepable hook hashing a large file holds every RCU tasks trace grace
+# period, and so the statistics thread's bpf_map_sync_access(), until it
+# is done. Execs are read and recorded meanwhile.
+nobody truncate -s "${LARGE:-384M}" "$u/large"
+nobody python3 "$work/probe.py" mmap "$u/large" >"$work/large.out" 2>&1 &
+large_pid=$!
+# The sync waits once no interval line has come for 2 s (10 s at most).
+intervals=$(grep -c '^drops: ' "$load")
+for ((i = 0, still = 0; i < 100 && still < 20; i++)); do
+	pause 0.1
+	n_now=$(grep -c '^drops: ' "$load")
+	if [ "$n_now" = "$intervals" ]; then
+		still=$((still + 1))
+	else
+		still=0 intervals=$n_now
+	fi
+done
+/bin/true while-hashing
+wait_for "$load" ": /bin/true while-hashing" >/dev/null
+hashing=false
+[ -s "$work/large.out" ] || hashing=true
+intervals_then=$(grep -c '^drops: ' "$load")
+wait $large_pid
+check "an exec is recorded while a hook hashes a file of ${LARGE:-384M}: the sync is off the reader thread" $hashing
+check "... whose sync was waiting meanwhile: no interval line ($intervals, then $intervals_then)" \
+	[ "$intervals" -eq "$intervals_then" ]
+check "... and the mapping was allowed" printed large ok
+kill -INT $tool_pid
+wait $tool_pid
+load_rc=$?
+check "execaudit exited 0 (status $load_rc), its totals matching" \
+	eval '[ $load_rc -eq 0 ] && grep -q "^totals: .*: match$" "$load"'
+
 echo "== --pin: enforcement that outlives execaudit"
 pin=/sys/fs/bpf/execaudit-test
 pinout=$logs/execaudit-pin.out
@@ -430,6 +555,8 @@ check "execaudit --list --pin shows the pinned rules" \
 tool_pid=$!
 wait_for "$logs/execaudit-pin.err" "execaudit: watching" >/dev/null
 try repinned nobody "$denied"
+timeout -k 5 60 "$tool" --pin "$pin" >/dev/null 2>"$work/second.err"
+second_rc=$?
 try unpin "$tool" ctl "$ctl" allow "$denied"
 try unpinned nobody "$denied"
 kill -INT $tool_pid
@@ -440,8 +567,15 @@ check "... the rule holds (EPERM) and the new process records the refusal" \
 	eval 'failed_with repinned 126 "Operation not permitted" && grep -qF " $denied: refused (EPERM) at exec, file rule" "$pinout"'
 check "... and takes rules: after 'ctl allow' the file runs (status $unpinned_rc)" \
 	[ "$unpin_rc" -eq 0 -a "$unpinned_rc" -eq 0 ]
+check "a second execaudit on the same --pin DIR is refused (status $second_rc)" \
+	eval '[ $second_rc -eq 1 ] && grep -qF "another execaudit runs with this directory" "$work/second.err"'
 check "... and exits 0 leaving the programs pinned (status $pin_rc)" \
 	eval '[ $pin_rc -eq 0 ] && [ -e "$pin/links/check_exec" ]'
+rm "$pin/links/check_mprotect"
+timeout -k 5 60 "$tool" --pin "$pin" >/dev/null 2>"$work/partial.err"
+partial_rc=$?
+check "a restart on a DIR missing a link is refused (status $partial_rc)" \
+	eval '[ $partial_rc -eq 1 ] && grep -qF "$pin/links/check_mprotect is missing" "$work/partial.err"'
 rm -r "$pin"
 # The links go when their last reference does, from a workqueue: give the
 # trampolines time to be rewritten before execs run again (one run had

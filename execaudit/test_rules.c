@@ -39,7 +39,9 @@ static void test_bytes(void)
 	CHECK(ea_parse_bytes("-1", EA_ARGS_MAX, &v) == -EINVAL, "bytes: negative");
 	CHECK(ea_parse_bytes(" 12", EA_ARGS_MAX, &v) == -EINVAL, "bytes: leading space");
 	CHECK(ea_parse_bytes("12KB", EA_ARGS_MAX, &v) == -EINVAL, "bytes: 12KB");
-	CHECK(ea_parse_bytes("4G", EA_ARGS_MAX, &v) == -EINVAL, "bytes: unknown suffix");
+	CHECK(ea_parse_bytes("4T", EA_ARGS_MAX, &v) == -EINVAL, "bytes: unknown suffix");
+	CHECK(ea_parse_bytes("4G", EA_ARGS_MAX, &v) == -ERANGE, "bytes: G above max");
+	CHECK(ea_parse_bytes("2G", 1UL << 40, &v) == 0 && v == 2UL << 30, "bytes: G");
 }
 
 static void test_seconds(void)

@@ -715,6 +715,7 @@ static int drain_stats(int fd, bool interval)
 {
 	struct ea_stat s, sum = {};
 	char by_uid[512] = "";
+	unsigned int omitted = 0;
 	size_t used = 0;
 	__u32 uid;
 
@@ -736,6 +737,8 @@ static int drain_stats(int fd, bool interval)
 					 opt.json ? "%s\"%u\":%llu" : "%suid %u: %llu",
 					 used ? (opt.json ? "," : ", ") : "", uid,
 					 (unsigned long long)s.dropped);
+		else if (s.dropped)
+			omitted++;	/* in the stats records above, not listed here */
 		if (opt.json)
 			printf("{\"version\":%d,\"type\":\"stats\",\"uid\":%u,\"execs\":%llu,\"bytes\":%llu,"
 			       "\"failed\":%llu,\"denied\":%llu,\"header_only\":%llu,\"dropped\":%llu}\n",
@@ -758,13 +761,15 @@ static int drain_stats(int fd, bool interval)
 	/* The drop delta: every interval, dropped or not. */
 	if (interval) {
 		if (opt.json)
-			printf("{\"version\":%d,\"type\":\"drops\",\"dropped\":%llu,\"total\":%llu,\"uids\":{%s}}\n",
+			printf("{\"version\":%d,\"type\":\"drops\",\"dropped\":%llu,\"total\":%llu,\"uids\":{%s},\"uids_omitted\":%u}\n",
 			       EA_JSON_VERSION, (unsigned long long)sum.dropped,
-			       (unsigned long long)totals.stats.dropped, by_uid);
+			       (unsigned long long)totals.stats.dropped, by_uid, omitted);
 		else
-			printf("drops: %llu records in the last %lu s (%s), %llu in all\n",
+			printf("drops: %llu records in the last %lu s (%s%s%.0u%s), %llu in all\n",
 			       (unsigned long long)sum.dropped, opt.interval,
-			       used ? by_uid : "none", (unsigned long long)totals.stats.dropped);
+			       used ? by_uid : "none", omitted ? ", and " : "", omitted,
+			       omitted ? " more uids" : "",
+			       (unsigned long long)totals.stats.dropped);
 	}
 	fflush(stdout);
 	funlockfile(stdout);

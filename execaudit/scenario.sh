@@ -588,6 +588,16 @@ for ((i = 0; i < 50; i++)); do
 done
 check "rm -r of the pin directory ends the enforcement (status $unpinned_hash_rc)" [ "$unpinned_hash_rc" -eq 0 ]
 
+echo "== one sync at exit"
+# With no interval in the run, the BPF_SYNC_MAP_ACCESS calls (command 62)
+# are the one that checks the kernel at start and the one at exit.
+strace -f -qq -e trace=bpf -o "$work/strace.out" "$tool" --interval 3600 --duration 2 \
+	>/dev/null 2>"$work/strace.err"
+strace_rc=$?
+syncs=$(grep -c 'bpf(0x3e' "$work/strace.out")
+check "a run without interval syncs twice, at start and once at exit ($syncs; status $strace_rc)" \
+	[ "$syncs" -eq 2 -a "$strace_rc" -eq 0 ]
+
 echo "== errors"
 # expect STATUS MESSAGE CMD...: CMD exits with STATUS and says MESSAGE.
 expect() {

@@ -18,6 +18,8 @@ pkgs=(
 	python3-ply python3-git rsync
 	# the VM: QEMU, the guest's init (mount, setsid, ip, insmod via busybox)
 	qemu-system-x86 busybox-static util-linux iproute2 procps mawk
+	# execaudit's end-to-end test (strace counts the syncs at exit)
+	strace
 )
 
 # dpkg-query prints nothing for a package it has never seen: count the

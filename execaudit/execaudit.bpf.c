@@ -304,11 +304,13 @@ static __always_inline int decide(struct file *file, bool can_hash,
 	ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec);
 	size = BPF_CORE_READ(inode, i_size);
 	cacheable = !(BPF_CORE_READ(inode, i_sb, s_flags) & SB_KERNMOUNT);
-	if (can_hash)
+	if (!cacheable)
+		v = NULL;
+	else if (can_hash)
 		v = bpf_inode_storage_get(&verdicts, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	else
 		v = bpf_inode_storage_get(&verdicts, inode, 0, 0);
-	if (v && cacheable) {
+	if (v) {
 		state = *(volatile __u64 *)&v->state;
 		writes = *(volatile __u32 *)&v->writes;
 		if (state && (state >> 2 & VERDICT_GEN_MASK) == gen &&
@@ -392,20 +394,27 @@ int BPF_PROG(check_exec, struct linux_binprm *bprm)
 	return refuse(bprm->file, EA_HOOK_EXEC, reason, hash, flags, bprm->argc, true);
 }
 
-SEC("lsm.s/mmap_file")
-int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot,
-	     unsigned long prot, unsigned long flags)
+/* A file about to be mapped executable: 0, or the errno of a refusal. */
+static __always_inline int check_map_exec(struct file *file, enum ea_hook hook,
+					  bool sleepable)
 {
 	__u8 hash[EA_HASH_LEN];
 	__u32 fl = 0;
 	int reason;
 
-	if (!file || !(prot & PROT_EXEC))
-		return 0;
-	reason = decide(file, true, hash, &fl);
+	reason = decide(file, sleepable, hash, &fl);
 	if (!reason)
 		return 0;
-	return refuse(file, EA_HOOK_MMAP, reason, hash, fl, 0, true);
+	return refuse(file, hook, reason, hash, fl, 0, sleepable);
+}
+
+SEC("lsm.s/mmap_file")
+int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot,
+	     unsigned long prot, unsigned long flags)
+{
+	if (!file || !(prot & PROT_EXEC))
+		return 0;
+	return check_map_exec(file, EA_HOOK_MMAP, true);
 }
 
 SEC("lsm/file_mprotect")
@@ -413,29 +422,26 @@ int BPF_PROG(check_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	     unsigned long prot)
 {
 	struct file *file = vma->vm_file;
-	__u8 hash[EA_HASH_LEN];
-	__u32 fl = 0;
-	int reason;
 
 	if (!file || !(prot & PROT_EXEC) || (vma->vm_flags & VM_EXEC))
 		return 0;
-	reason = decide(file, false, hash, &fl);
-	if (!reason)
-		return 0;
-	return refuse(file, EA_HOOK_MPROTECT, reason, hash, fl, 0, false);
+	/* It cannot sleep: no hash, and no d_path() either. */
+	return check_map_exec(file, EA_HOOK_MPROTECT, false);
 }
 
 /*
  * A file opened for writing may change: its hash verdict, and one being
  * made while it is hashed, no longer holds. Only files with a verdict (or
- * one being made) have storage.
+ * one being made) have storage. Without hash rules there is nothing to
+ * count: a verdict made before the rules last changed is of another
+ * generation.
  */
 SEC("lsm/file_open")
 int BPF_PROG(check_open, struct file *file)
 {
 	struct verdict *v;
 
-	if (!(file->f_mode & FMODE_WRITE))
+	if (!(file->f_mode & FMODE_WRITE) || !*(volatile __u32 *)&hash_rules)
 		return 0;
 	v = bpf_inode_storage_get(&verdicts, file->f_inode, 0, 0);
 	if (v)

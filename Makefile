@@ -36,7 +36,7 @@ export KBUILD_BUILD_TIMESTAMP := $(BASE_VERSION)
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help run deps tree kernel selftests tool unit vm test bench series series-status checkpatch clean
+.PHONY: help run deps tree kernel selftests guards tool unit vm test bench series series-status checkpatch clean
 
 help:
 	@echo 'The series in patches/ applies to Debian linux-source-6.12 $(BASE_VERSION).'
@@ -54,6 +54,8 @@ help:
 	@echo '  make kernel         configure (config/*.config on tinyconfig) and build bzImage + modules'
 	@echo '  make selftests      build test_progs, bench and bpf_testmod.ko with clang-19'
 	@echo '  make tool           build execaudit against the series (libbpf, bpftool, vmlinux BTF)'
+	@echo '  make guards         ABI and build guards on the host: libbpf claims no upstream release,'
+	@echo '                      the series BPF programs build against a vmlinux.h without lockdep'
 	@echo '  make unit           unit tests of the execaudit option and rule parsing, on the host'
 	@echo '  make series         export the commits of TREE into patches/'
 	@echo '  make series-status  "in sync" if TREE and patches/ agree, else the difference'
@@ -74,6 +76,10 @@ kernel: tree
 selftests: kernel
 	@$(S)/build-selftests.sh $(TREE) $(KOUT) $(STOUT)
 
+guards: selftests
+	@. $(S)/lib.sh; timed "libbpf nodes" $(S)/check-libbpf-nodes.sh $(TREE)
+	@. $(S)/lib.sh; timed "nolockdep build" $(S)/check-nolockdep.sh $(TREE) $(STOUT)
+
 tool: kernel
 	@$(S)/build-tool.sh $(TREE) $(KOUT) $(TOOLOUT)
 
@@ -86,7 +92,7 @@ run: tool
 vm: kernel
 	@$(S)/vm.sh $(BZIMAGE) $(BUILD)/vm $(if $(CMD),'$(subst ','\'',$(CMD))')
 
-test: selftests tool unit
+test: selftests guards tool unit
 	@$(S)/test.sh $(BZIMAGE) $(STOUT) $(RESULTS) tests/ALLOWLIST tests/DENYLIST $(TOOLOUT)/execaudit
 
 bench: selftests

@@ -36,7 +36,8 @@ export KBUILD_BUILD_TIMESTAMP := $(BASE_VERSION)
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help run deps tree kernel selftests guards tool unit vm test bench series series-status checkpatch clean
+.PHONY: help run deps tree kernel selftests guards tool unit vm test bench series series-status checkpatch clean \
+	base-tree suites-build suites veristat
 
 help:
 	@echo 'The series in patches/ applies to Debian linux-source-6.12 $(BASE_VERSION).'
@@ -54,6 +55,9 @@ help:
 	@echo '  make kernel         configure (config/*.config on tinyconfig) and build bzImage + modules'
 	@echo '  make selftests      build test_progs, bench and bpf_testmod.ko with clang-19'
 	@echo '  make tool           build execaudit against the series (libbpf, bpftool, vmlinux BTF)'
+	@echo '  make suites         BPF CI'"'"'s runners (veristat, test_verifier, test_maps, all of test_progs)'
+	@echo '                      on the unpatched base (build-base/) and on the series, compared'
+	@echo '  make veristat       the same for veristat alone'
 	@echo '  make guards         ABI and build guards on the host: libbpf claims no upstream release,'
 	@echo '                      the series BPF programs build against a vmlinux.h without lockdep'
 	@echo '  make unit           unit tests of the execaudit option and rule parsing, on the host'
@@ -97,6 +101,29 @@ test: selftests guards tool unit
 
 bench: selftests
 	@$(S)/bench.sh $(BZIMAGE) $(STOUT) $(RESULTS)
+
+# BPF CI's checks on the unpatched base and on the series. The base tree
+# has the series' leading selftests-only patches, which its selftests need.
+BASETREE ?= $(CACHE)/linux-base
+BASEOUT  := $(CACHE)/build-base
+SUITE_BINS := test_progs veristat test_verifier test_maps
+export SUITES
+
+base-tree: tree
+	@. $(S)/lib.sh; timed "base tree" $(S)/base-tree.sh $(TREE) $(BASETREE) patches
+
+suites-build: kernel base-tree
+	@$(S)/build-selftests.sh $(TREE) $(KOUT) $(STOUT) $(SUITE_BINS)
+	@$(S)/build-kernel.sh $(BASETREE) $(BASEOUT)/kernel $(FRAGMENTS)
+	@$(S)/build-selftests.sh $(BASETREE) $(BASEOUT)/kernel $(BASEOUT)/selftests $(SUITE_BINS)
+
+veristat: SUITES := veristat
+suites veristat: suites-build
+	@$(S)/suites.sh $(BASEOUT)/kernel/arch/x86/boot/bzImage $(BASEOUT)/selftests \
+		$(BASEOUT)/results tests/DENYLIST.suites
+	@$(S)/suites.sh $(BZIMAGE) $(STOUT) $(RESULTS)/suites tests/DENYLIST.suites
+	@$(S)/compare.sh $(BASEOUT)/results $(RESULTS)/suites $(STOUT)/veristat \
+		$(RESULTS)/suites/compare.txt
 
 series:
 	@$(S)/series.sh export $(TREE) patches

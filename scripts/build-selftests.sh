@@ -1,11 +1,16 @@
 #!/bin/bash
 # Build test_progs, bench and bpf_testmod.ko (test_progs' extra files)
 # against the built kernel, with Debian's clang-19, through ccache.
-# Usage: build-selftests.sh TREE KERNEL_OUT OUT
+# Usage: build-selftests.sh TREE KERNEL_OUT OUT [TARGET...]
+#   TARGETs default to test_progs and bench; 'make suites' adds BPF CI's
+#   other runners (veristat, test_verifier, test_maps).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 tree=$1 kout=$(realpath "$2") out=$(realpath -m "$3")
+shift 3
+targets=("${@:-test_progs}")
+[ $# -gt 0 ] || targets+=(bench)
 [ -f "$kout/vmlinux" ] || die "no vmlinux in $kout: run 'make kernel' first"
 command -v clang-19 >/dev/null || die "clang-19 is missing: run 'make deps'"
 export PATH=/usr/lib/llvm-19/bin:$PATH
@@ -23,5 +28,5 @@ echo "$kout" >"$stamp"
 timed "selftests build" make -s -C "$tree/tools/testing/selftests/bpf" \
 	-j"$(nproc)" OUTPUT="$out" VMLINUX_BTF="$kout/vmlinux" KDIR="$kout" \
 	CC="ccache gcc" HOSTCC="ccache gcc" CLANG="ccache clang" \
-	test_progs bench
-echo "selftests: $out/test_progs, $out/bench"
+	"${targets[@]}"
+echo "selftests: ${targets[*]/#/$out/}"

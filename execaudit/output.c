@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What execaudit prints: the records as text or JSON lines, the statistics
+ * and drop lines, the totals; and its messages on standard error.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+#include "tool.h"
+
+struct totals totals;
+
+void msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	flockfile(stderr);
+	fputs("execaudit: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	funlockfile(stderr);
+}
+
+static const char *hook_name(int hook)
+{
+	return hook == EA_HOOK_EXEC ? "exec" : hook == EA_HOOK_MMAP ? "mmap" :
+	       hook == EA_HOOK_MPROTECT ? "mprotect" : "?";
+}
+
+static const char *reason_name(int reason)
+{
+	return reason == EA_REASON_FILE ? "file" : reason == EA_REASON_HASH ? "hash" :
+	       reason == EA_REASON_UNDECIDED ? "undecided" : "?";
+}
+
+static const char *errno_name(int err)
+{
+	const char *s = strerrorname_np(err);
+
+	return s ? s : "E?";
+}
+
+/* A CLOCK_BOOTTIME stamp as UTC wall-clock time, ISO 8601. */
+static void wall_time(__u64 boot_ns, char *buf, size_t len)
+{
+	struct timespec real, boot;
+	long long ns;
+	time_t sec;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &real);
+	clock_gettime(CLOCK_BOOTTIME, &boot);
+	ns = (long long)real.tv_sec * 1000000000LL + real.tv_nsec -
+	     ((long long)boot.tv_sec * 1000000000LL + boot.tv_nsec) + (long long)boot_ns;
+	sec = ns / 1000000000LL;
+	gmtime_r(&sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (ns % 1000000000LL) / 1000);
+}
+
+static const char *type_name(int type)
+{
+	return type == EA_EXEC ? "exec" : type == EA_DENY ? "deny" : "exec_failed";
+}
+
+static void print_json(const struct ea_event *e, const char *args, const char *when)
+{
+	bool lossy;
+
+	printf("{\"version\":%d,\"type\":\"%s\",\"time\":\"%s\",\"boot_ns\":%llu,"
+	       "\"pid\":%u,\"tid\":%u,\"ppid\":%u,\"parent_start_ns\":%llu,"
+	       "\"uid\":%u,\"euid\":%u,\"loginuid\":",
+	       EA_JSON_VERSION, type_name(e->type), when, (unsigned long long)e->ts_boot,
+	       e->pid, e->tid, e->ppid, (unsigned long long)e->parent_start, e->uid, e->euid);
+	if (e->loginuid == (__u32)-1)
+		printf("null");
+	else
+		printf("%u", e->loginuid);
+	printf(",\"comm\":");
+	lossy = ea_json_string(stdout, e->comm, strnlen(e->comm, EA_COMM_LEN));
+	printf(",\"cgroup_id\":%llu,\"pidns\":%u,\"mntns\":%u,\"path\":",
+	       (unsigned long long)e->cgroup_id, e->pidns, e->mntns);
+	lossy |= ea_json_string(stdout, e->path, strnlen(e->path, EA_PATH_LEN));
+	printf(",\"path_cut\":%s", e->flags & EA_PATH_CUT ? "true" : "false");
+	if (e->type != EA_EXEC_FAILED)
+		printf(",\"dev\":\"%u:%u\",\"ino\":%llu", e->file.dev >> 20,
+		       e->file.dev & 0xfffff, (unsigned long long)e->file.ino);
+	if (e->type != EA_EXEC)
+		printf(",\"errno\":%d,\"error\":\"%s\"", e->err, errno_name(e->err));
+	if (e->type == EA_DENY) {
+		printf(",\"hook\":\"%s\",\"reason\":\"%s\"", hook_name(e->hook),
+		       reason_name(e->reason));
+		if (e->flags & EA_HASHED) {
+			char hex[2 * EA_HASH_LEN + 1];
+
+			ea_hash_str(e->hash, hex);
+			printf(",\"sha256\":\"%s\"", hex);
+		}
+	}
+	if (e->type == EA_EXEC || e->hook == EA_HOOK_EXEC)
+		printf(",\"argc\":%u", e->argc);
+	if (e->type == EA_EXEC) {
+		printf(",\"args_bytes\":%u,\"truncated\":%s,\"header_only\":%s,\"fault\":%s,\"argv\":",
+		       e->args_len, e->flags & EA_TRUNCATED ? "true" : "false",
+		       e->flags & EA_HEADER_ONLY ? "true" : "false",
+		       e->flags & EA_FAULT ? "true" : "false");
+		lossy |= ea_print_argv(stdout, args, e->args_len, true);
+	}
+	printf(",\"lossy\":%s}\n", lossy ? "true" : "false");
+}
+
+static void print_text(const struct ea_event *e, const char *args, const char *when)
+{
+	printf("%s pid %u tid %u ppid %u uid %u euid %u auid ",
+	       e->type == EA_EXEC ? "exec" : e->type == EA_DENY ? "deny" : "fail",
+	       e->pid, e->tid, e->ppid, e->uid, e->euid);
+	if (e->loginuid == (__u32)-1)
+		printf("unset");
+	else
+		printf("%u", e->loginuid);
+	printf(" comm ");
+	ea_print_word(stdout, e->comm, strnlen(e->comm, EA_COMM_LEN));
+	printf(" cgroup %llu pidns %u mntns %u at %s ", (unsigned long long)e->cgroup_id,
+	       e->pidns, e->mntns, when);
+	if (e->flags & EA_PATH_CUT)
+		printf(".../");
+	ea_print_word(stdout, e->path, strnlen(e->path, EA_PATH_LEN));
+	if (e->type == EA_EXEC_FAILED) {
+		printf(": failed (%s)\n", errno_name(e->err));
+		return;
+	}
+	if (e->type == EA_DENY) {
+		printf(": refused (%s) at %s, %s%s", errno_name(e->err), hook_name(e->hook),
+		       e->reason == EA_REASON_UNDECIDED ? "hash unknown" : reason_name(e->reason),
+		       e->reason == EA_REASON_UNDECIDED ? "" : " rule");
+		printf(" (dev %u:%u ino %llu", e->file.dev >> 20, e->file.dev & 0xfffff,
+		       (unsigned long long)e->file.ino);
+		if (e->flags & EA_HASHED) {
+			char hex[2 * EA_HASH_LEN + 1];
+
+			ea_hash_str(e->hash, hex);
+			printf(" sha256 %s", hex);
+		}
+		printf(")\n");
+		return;
+	}
+	printf(" [%u args, %u bytes%s%s%s]: ", e->argc, e->args_len,
+	       e->flags & EA_TRUNCATED ? ", truncated" : "",
+	       e->flags & EA_HEADER_ONLY ? ", header only" : "",
+	       e->flags & EA_FAULT ? ", unreadable" : "");
+	ea_print_argv(stdout, args, e->args_len, false);
+	putchar('\n');
+}
+
+int handle_event(void *ctx, void *data, size_t size)
+{
+	const struct ea_event *e = data;
+	char when[64];
+
+	if (size < sizeof(*e) || size != sizeof(*e) + e->args_len) {
+		msg("malformed record of %zu bytes", size);
+		return 0;
+	}
+	switch (e->type) {
+	case EA_EXEC:
+		totals.exec_events++;
+		totals.exec_bytes += e->args_len;
+		totals.header_only += !!(e->flags & EA_HEADER_ONLY);
+		break;
+	case EA_DENY:
+		totals.deny_events++;
+		break;
+	default:
+		totals.fail_events++;
+	}
+	wall_time(e->ts_boot, when, sizeof(when));
+	flockfile(stdout);
+	if (opt.json)
+		print_json(e, (const char *)(e + 1), when);
+	else
+		print_text(e, (const char *)(e + 1), when);
+	funlockfile(stdout);
+	return 0;
+}
+
+/* One uid's statistics of a drain. */
+void print_stat(__u32 uid, const struct ea_stat *s)
+{
+	if (opt.json)
+		printf("{\"version\":%d,\"type\":\"stats\",\"uid\":%u,\"execs\":%llu,\"bytes\":%llu,"
+		       "\"failed\":%llu,\"denied\":%llu,\"header_only\":%llu,\"dropped\":%llu}\n",
+		       EA_JSON_VERSION, uid, (unsigned long long)s->execs,
+		       (unsigned long long)s->bytes, (unsigned long long)s->failed,
+		       (unsigned long long)s->denied, (unsigned long long)s->header_only,
+		       (unsigned long long)s->dropped);
+	else
+		printf("stats uid %u: %llu execs, %llu bytes, %llu failed, %llu refused, %llu header-only, %llu dropped\n",
+		       uid, (unsigned long long)s->execs, (unsigned long long)s->bytes,
+		       (unsigned long long)s->failed, (unsigned long long)s->denied,
+		       (unsigned long long)s->header_only, (unsigned long long)s->dropped);
+}
+
+/* The drop delta of an interval: by_uid lists the uids that fit. */
+void print_drops(const struct ea_stat *sum, const char *by_uid, unsigned int omitted)
+{
+	if (opt.json)
+		printf("{\"version\":%d,\"type\":\"drops\",\"dropped\":%llu,\"total\":%llu,\"uids\":{%s},\"uids_omitted\":%u}\n",
+		       EA_JSON_VERSION, (unsigned long long)sum->dropped,
+		       (unsigned long long)totals.stats.dropped, by_uid, omitted);
+	else
+		printf("drops: %llu records in the last %lu s (%s%s%.0u%s), %llu in all\n",
+		       (unsigned long long)sum->dropped, opt.interval,
+		       by_uid[0] ? by_uid : "none", omitted ? ", and " : "", omitted,
+		       omitted ? " more uids" : "",
+		       (unsigned long long)totals.stats.dropped);
+}
+
+bool report(void)
+{
+	unsigned long long lost = bss->lost_execs, lost_other = bss->lost_other;
+	unsigned long long lost_stats = bss->lost_stats;
+	const struct ea_stat *s = &totals.stats;
+	bool match = totals.exec_events + lost == s->execs &&
+		     totals.exec_bytes == s->bytes && totals.header_only == s->header_only &&
+		     totals.deny_events + totals.fail_events + lost_other == s->denied + s->failed &&
+		     lost + lost_other == s->dropped && !lost_stats;
+
+	/* Pinned programs outlive us: their counts cannot be closed. */
+	if (opt.pin)
+		match = true;
+	if (opt.json)
+		printf("{\"version\":%d,\"type\":\"totals\",\"exec_events\":%llu,\"exec_bytes\":%llu,"
+		       "\"header_only\":%llu,\"deny_events\":%llu,\"failed_events\":%llu,"
+		       "\"stats_execs\":%llu,\"stats_bytes\":%llu,\"stats_header_only\":%llu,"
+		       "\"stats_denied\":%llu,\"stats_failed\":%llu,\"dropped\":%llu,"
+		       "\"lost_execs\":%llu,\"lost_other\":%llu,\"lost_stats\":%llu,\"match\":%s}\n",
+		       EA_JSON_VERSION, totals.exec_events, totals.exec_bytes, totals.header_only,
+		       totals.deny_events, totals.fail_events, (unsigned long long)s->execs,
+		       (unsigned long long)s->bytes, (unsigned long long)s->header_only,
+		       (unsigned long long)s->denied, (unsigned long long)s->failed,
+		       (unsigned long long)s->dropped, lost, lost_other, lost_stats,
+		       match ? "true" : "false");
+	else
+		printf("totals: ring buffer %llu exec events (%llu argv bytes, %llu header-only), %llu refused, %llu failed, %llu dropped; drained statistics %llu execs (%llu argv bytes, %llu header-only), %llu refused, %llu failed, %llu dropped: %s\n",
+		       totals.exec_events, totals.exec_bytes, totals.header_only,
+		       totals.deny_events, totals.fail_events, lost + lost_other,
+		       (unsigned long long)s->execs, (unsigned long long)s->bytes,
+		       (unsigned long long)s->header_only, (unsigned long long)s->denied,
+		       (unsigned long long)s->failed, (unsigned long long)s->dropped,
+		       opt.pin ? "not compared (--pin)" : match ? "match" : "MISMATCH");
+	fflush(stdout);
+	if (lost + lost_other)
+		msg("%llu records dropped (%llu execs): the ring buffer was full; every exec is still counted in the statistics",
+		    lost + lost_other, lost);
+	if (lost_stats)
+		msg("%llu statistics updates lost: more than %d uids", lost_stats, EA_MAX_UIDS);
+	if (bss->lost_inflight)
+		msg("%llu execs not watched for failure: no memory for their state",
+		    (unsigned long long)bss->lost_inflight);
+	if (!match)
+		msg("the ring buffer and the statistics disagree");
+	if (opt.pin)
+		msg("the programs pinned in %s go on enforcing the rules: rm -r %s ends them",
+		    opt.pin, opt.pin);
+	return match && !(lost + lost_other) && !lost_stats && !bss->lost_inflight;
+}
+

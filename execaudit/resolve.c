@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Rules: a file rule's path resolved to the identity the hooks see (by
+ * probe_file), hash rules checked against IMA, and each applied with
+ * direct map updates.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <linux/hash_info.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "tool.h"
+
+/*
+ * The identity of the file at path, as the hooks will see it: open it and
+ * let probe_file answer EA_IOCTL_PROBE. Also its hash, when IMA gives one.
+ */
+static int probe_path(const char *path, struct ea_probe *out, struct reply *r)
+{
+	struct ea_probe *p = &bss->probe;
+	struct stat st;
+	__u32 seq;
+	int fd, ret = -1;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		reply_error(r, "%s: %s: a file rule needs the file", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		reply_error(r, "%s: not a regular file", path);
+		goto out;
+	}
+	seq = __atomic_load_n(&p->seq, __ATOMIC_ACQUIRE);
+	if (ioctl(fd, EA_IOCTL_PROBE, 0) != -1 || errno != ENOTTY ||
+	    __atomic_load_n(&p->seq, __ATOMIC_ACQUIRE) == seq) {
+		reply_error(r, "%s: the probe program did not answer (is it attached?)", path);
+		goto out;
+	}
+	*out = *p;
+	ret = 0;
+out:
+	close(fd);
+	return ret;
+}
+
+/* Recount the hash rules and invalidate the cached verdicts. */
+static void hash_rules_changed(void)
+{
+	int fd = bpf_map__fd(skel->maps.deny_hashes);
+	__u8 key[EA_HASH_LEN], next[EA_HASH_LEN];
+	__u32 n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, next)) {
+		memcpy(key, next, sizeof(key));
+		prev = key;
+		n++;
+	}
+	__atomic_store_n(&bss->hash_rules, n, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&bss->hash_rules_gen, 1, __ATOMIC_SEQ_CST);
+}
+
+void list_rules(int files_fd, int hashes_fd, __u32 max_args, struct reply *r,
+		       FILE *out)
+{
+	struct ea_file_id id, next, *prev = NULL;
+	__u8 h[EA_HASH_LEN], hnext[EA_HASH_LEN], *hprev = NULL;
+	char hex[2 * EA_HASH_LEN + 1];
+	struct ea_file_rule fr;
+
+	while (!bpf_map_get_next_key(files_fd, prev, &next)) {
+		id = next;
+		prev = &id;
+		if (bpf_map_lookup_elem(files_fd, &id, &fr))
+			continue;
+		fr.path[EA_PATH_LEN - 1] = '\0';
+		if (out)
+			fprintf(out, "deny %s (dev %u:%u ino %llu gen %u)\n", fr.path,
+				id.dev >> 20, id.dev & 0xfffff, (unsigned long long)id.ino, id.gen);
+		reply_line(r, "deny %s (dev %u:%u ino %llu gen %u)", fr.path,
+			   id.dev >> 20, id.dev & 0xfffff, (unsigned long long)id.ino, id.gen);
+	}
+	while (!bpf_map_get_next_key(hashes_fd, hprev, hnext)) {
+		memcpy(h, hnext, sizeof(h));
+		hprev = h;
+		ea_hash_str(h, hex);
+		if (out)
+			fprintf(out, "deny-hash %s\n", hex);
+		reply_line(r, "deny-hash %s", hex);
+	}
+	if (out)
+		fprintf(out, "max-args %u\n", max_args);
+	reply_line(r, "max-args %u", max_args);
+}
+
+/*
+ * A hash rule holds only if the kernel's IMA hashes files with SHA-256:
+ * ask probe_file for the hash of our own executable. Without that, every
+ * exec would be undecided, and refused.
+ */
+static int check_ima(struct reply *r)
+{
+	static bool ima_ok;
+	struct ea_probe p;
+
+	if (ima_ok)
+		return 0;
+	if (probe_path("/proc/self/exe", &p, r))
+		return -1;
+	if (p.hash_algo != HASH_ALGO_SHA256) {
+		reply_error(r, "hash rules: bpf_ima_file_hash() gives %s, not SHA-256: the kernel needs CONFIG_IMA=y with CONFIG_IMA_DEFAULT_HASH_SHA256=y (or ima_hash=sha256)",
+			    p.hash_algo < 0 ? strerror(-p.hash_algo) : "another algorithm");
+		return -1;
+	}
+	ima_ok = true;
+	return 0;
+}
+
+/* Apply one rule with direct map updates; 0 or -1 (said to r). */
+int apply_rule(const struct ea_rule *rule, struct reply *r)
+{
+	int files = bpf_map__fd(skel->maps.deny_files);
+	int hashes = bpf_map__fd(skel->maps.deny_hashes);
+	struct ea_file_rule fr = {};
+	struct ea_probe p;
+	__u8 one = 1;
+	size_t len;
+	int err;
+
+	switch (rule->op) {
+	case EA_RULE_DENY:
+	case EA_RULE_ALLOW:
+		if (probe_path(rule->path, &p, r))
+			return -1;
+		if (rule->op == EA_RULE_ALLOW) {
+			if (bpf_map_delete_elem(files, &p.id)) {
+				reply_error(r, "allow %s: %s", rule->path, errno == ENOENT ?
+					    "no file rule for that file" : strerror(errno));
+				return -1;
+			}
+			return 0;
+		}
+		/* The listing shows a longer path as "..." and its end. */
+		len = strlen(rule->path);
+		if (len < sizeof(fr.path))
+			memcpy(fr.path, rule->path, len);
+		else
+			memcpy(stpcpy(fr.path, "..."), rule->path + len - (sizeof(fr.path) - 4),
+			       sizeof(fr.path) - 4);
+		if (bpf_map_update_elem(files, &p.id, &fr, BPF_ANY)) {
+			reply_error(r, "deny %s: %s", rule->path, errno == E2BIG ?
+				    "too many file rules" : strerror(errno));
+			return -1;
+		}
+		return 0;
+	case EA_RULE_DENY_HASH:
+		if (check_ima(r))
+			return -1;
+		/* Count it first: the hooks skip the hash while the count is 0. */
+		__atomic_fetch_add(&bss->hash_rules, 1, __ATOMIC_SEQ_CST);
+		err = bpf_map_update_elem(hashes, rule->hash, &one, BPF_ANY) ? errno : 0;
+		hash_rules_changed();
+		if (err) {
+			reply_error(r, "deny-hash: %s", err == E2BIG ?
+				    "too many hash rules" : strerror(err));
+			return -1;
+		}
+		return 0;
+	case EA_RULE_ALLOW_HASH:
+		if (bpf_map_delete_elem(hashes, rule->hash)) {
+			reply_error(r, "allow-hash: %s", errno == ENOENT ?
+				    "no such hash rule" : strerror(errno));
+			return -1;
+		}
+		hash_rules_changed();
+		return 0;
+	case EA_RULE_MAX_ARGS:
+		__atomic_store_n(&data->max_args, rule->value, __ATOMIC_SEQ_CST);
+		return 0;
+	case EA_RULE_LIST:
+		list_rules(files, hashes, data->max_args, r, NULL);
+		return 0;
+	}
+	reply_error(r, "unknown rule %d", rule->op);
+	return -1;
+}
+

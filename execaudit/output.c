@@ -4,12 +4,104 @@
  * and drop lines, the totals; and its messages on standard error.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "tool.h"
 
 struct totals totals;
+
+/*
+ * The output. Each line is made in memory and written with write(2), not
+ * through stdio's buffer, so that the tool knows which lines a failed
+ * write (a full file system, a closed pipe) lost: they are counted (a line
+ * cut by one too), never fatal. The programs go on enforcing whatever
+ * happens to the output.
+ */
+static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long long lines_lost, records_lost, lost_reported;
+static int out_errno;
+
+struct line {
+	FILE *f;
+	char *buf;
+	size_t len;
+};
+
+static FILE *line_start(struct line *l)
+{
+	l->buf = NULL;
+	l->len = 0;
+	l->f = open_memstream(&l->buf, &l->len);
+	return l->f;
+}
+
+static int write_all(const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(STDOUT_FILENO, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? errno : EIO;
+		buf += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Write the line, or count it (a record of the ring buffer or another). */
+static void line_done(struct line *l, bool record)
+{
+	int err = ENOMEM;
+
+	pthread_mutex_lock(&out_lock);
+	if (l->f && !fclose(l->f))
+		err = write_all(l->buf, l->len);
+	if (err) {
+		lines_lost++;
+		records_lost += record;
+		if (!out_errno)
+			msg("writing the output failed (%s): execaudit goes on enforcing the rules, and counts the lines it cannot write",
+			    strerror(err));
+		out_errno = err;
+	} else if (out_errno) {
+		msg("writing the output works again; %llu lines (%llu records) could not be written",
+		    lines_lost, records_lost);
+		out_errno = 0;
+		lost_reported = lines_lost;
+	}
+	pthread_mutex_unlock(&out_lock);
+	free(l->buf);
+}
+
+/* Every interval: what could not be written since the last report. */
+void output_report(void)
+{
+	pthread_mutex_lock(&out_lock);
+	if (lines_lost != lost_reported) {
+		msg("%llu lines (%llu records) not written so far: %s", lines_lost, records_lost,
+		    out_errno ? strerror(out_errno) : "the output works again");
+		lost_reported = lines_lost;
+	}
+	pthread_mutex_unlock(&out_lock);
+}
+
+unsigned long long output_lost(void)
+{
+	unsigned long long n;
+
+	pthread_mutex_lock(&out_lock);
+	n = lines_lost;
+	pthread_mutex_unlock(&out_lock);
+	return n;
+}
 
 void msg(const char *fmt, ...)
 {
@@ -67,99 +159,109 @@ static const char *type_name(int type)
 	return type == EA_EXEC ? "exec" : type == EA_DENY ? "deny" : "exec_failed";
 }
 
-static void print_json(const struct ea_event *e, const char *args, const char *when)
+static void print_json(FILE *f, const struct ea_event *e, const char *args, const char *when)
 {
 	bool lossy;
+	size_t cut;
 
-	printf("{\"version\":%d,\"type\":\"%s\",\"time\":\"%s\",\"boot_ns\":%llu,"
+	fprintf(f, "{\"version\":%d,\"type\":\"%s\",\"time\":\"%s\",\"boot_ns\":%llu,"
 	       "\"pid\":%u,\"tid\":%u,\"ppid\":%u,\"parent_start_ns\":%llu,"
 	       "\"uid\":%u,\"euid\":%u,\"loginuid\":",
 	       EA_JSON_VERSION, type_name(e->type), when, (unsigned long long)e->ts_boot,
 	       e->pid, e->tid, e->ppid, (unsigned long long)e->parent_start, e->uid, e->euid);
 	if (e->loginuid == (__u32)-1)
-		printf("null");
+		fprintf(f, "null");
 	else
-		printf("%u", e->loginuid);
-	printf(",\"comm\":");
-	lossy = ea_json_string(stdout, e->comm, strnlen(e->comm, EA_COMM_LEN));
-	printf(",\"cgroup_id\":%llu,\"pidns\":%u,\"mntns\":%u,\"path\":",
+		fprintf(f, "%u", e->loginuid);
+	fprintf(f, ",\"comm\":");
+	lossy = ea_json_string(f, e->comm, strnlen(e->comm, EA_COMM_LEN));
+	fprintf(f, ",\"cgroup_id\":%llu,\"pidns\":%u,\"mntns\":%u,\"path\":",
 	       (unsigned long long)e->cgroup_id, e->pidns, e->mntns);
-	lossy |= ea_json_string(stdout, e->path, strnlen(e->path, EA_PATH_LEN));
-	printf(",\"path_cut\":%s", e->flags & EA_PATH_CUT ? "true" : "false");
+	lossy |= ea_json_string(f, e->path, strnlen(e->path, EA_PATH_LEN));
+	fprintf(f, ",\"path_cut\":%s", e->flags & EA_PATH_CUT ? "true" : "false");
 	if (e->type != EA_EXEC_FAILED)
-		printf(",\"dev\":\"%u:%u\",\"ino\":%llu", e->file.dev >> 20,
+		fprintf(f, ",\"dev\":\"%u:%u\",\"ino\":%llu", e->file.dev >> 20,
 		       e->file.dev & 0xfffff, (unsigned long long)e->file.ino);
 	if (e->type != EA_EXEC)
-		printf(",\"errno\":%d,\"error\":\"%s\"", e->err, errno_name(e->err));
+		fprintf(f, ",\"errno\":%d,\"error\":\"%s\"", e->err, errno_name(e->err));
 	if (e->type == EA_DENY) {
-		printf(",\"hook\":\"%s\",\"reason\":\"%s\"", hook_name(e->hook),
+		fprintf(f, ",\"hook\":\"%s\",\"reason\":\"%s\"", hook_name(e->hook),
 		       reason_name(e->reason));
 		if (e->flags & EA_HASHED) {
 			char hex[2 * EA_HASH_LEN + 1];
 
 			ea_hash_str(e->hash, hex);
-			printf(",\"sha256\":\"%s\"", hex);
+			fprintf(f, ",\"sha256\":\"%s\"", hex);
 		}
 	}
 	if (e->type == EA_EXEC || e->hook == EA_HOOK_EXEC)
-		printf(",\"argc\":%u", e->argc);
+		fprintf(f, ",\"argc\":%u", e->argc);
 	if (e->type == EA_EXEC) {
-		printf(",\"args_bytes\":%u,\"truncated\":%s,\"header_only\":%s,\"fault\":%s,\"argv\":",
+		fprintf(f, ",\"args_bytes\":%u,\"truncated\":%s,\"header_only\":%s,\"fault\":%s,\"argv\":",
 		       e->args_len, e->flags & EA_TRUNCATED ? "true" : "false",
 		       e->flags & EA_HEADER_ONLY ? "true" : "false",
 		       e->flags & EA_FAULT ? "true" : "false");
-		lossy |= ea_print_argv(stdout, args, e->args_len, true);
+		lossy |= ea_print_argv_max(f, args, e->args_len, true,
+					   ea_argv_bound(args, e->args_len), &cut);
+		fprintf(f, ",\"argv_cut\":%zu", cut);
 	}
-	printf(",\"lossy\":%s}\n", lossy ? "true" : "false");
+	fprintf(f, ",\"lossy\":%s}\n", lossy ? "true" : "false");
 }
 
-static void print_text(const struct ea_event *e, const char *args, const char *when)
+static void print_text(FILE *f, const struct ea_event *e, const char *args, const char *when)
 {
-	printf("%s pid %u tid %u ppid %u uid %u euid %u auid ",
+	size_t cut;
+
+	fprintf(f, "%s pid %u tid %u ppid %u uid %u euid %u auid ",
 	       e->type == EA_EXEC ? "exec" : e->type == EA_DENY ? "deny" : "fail",
 	       e->pid, e->tid, e->ppid, e->uid, e->euid);
 	if (e->loginuid == (__u32)-1)
-		printf("unset");
+		fprintf(f, "unset");
 	else
-		printf("%u", e->loginuid);
-	printf(" comm ");
-	ea_print_word(stdout, e->comm, strnlen(e->comm, EA_COMM_LEN));
-	printf(" cgroup %llu pidns %u mntns %u at %s ", (unsigned long long)e->cgroup_id,
+		fprintf(f, "%u", e->loginuid);
+	fprintf(f, " comm ");
+	ea_print_word(f, e->comm, strnlen(e->comm, EA_COMM_LEN));
+	fprintf(f, " cgroup %llu pidns %u mntns %u at %s ", (unsigned long long)e->cgroup_id,
 	       e->pidns, e->mntns, when);
 	if (e->flags & EA_PATH_CUT)
-		printf(".../");
-	ea_print_word(stdout, e->path, strnlen(e->path, EA_PATH_LEN));
+		fprintf(f, ".../");
+	ea_print_word(f, e->path, strnlen(e->path, EA_PATH_LEN));
 	if (e->type == EA_EXEC_FAILED) {
-		printf(": failed (%s)\n", errno_name(e->err));
+		fprintf(f, ": failed (%s)\n", errno_name(e->err));
 		return;
 	}
 	if (e->type == EA_DENY) {
-		printf(": refused (%s) at %s, %s%s", errno_name(e->err), hook_name(e->hook),
+		fprintf(f, ": refused (%s) at %s, %s%s", errno_name(e->err), hook_name(e->hook),
 		       e->reason == EA_REASON_UNDECIDED ? "hash unknown" : reason_name(e->reason),
 		       e->reason == EA_REASON_UNDECIDED ? "" : " rule");
-		printf(" (dev %u:%u ino %llu", e->file.dev >> 20, e->file.dev & 0xfffff,
+		fprintf(f, " (dev %u:%u ino %llu", e->file.dev >> 20, e->file.dev & 0xfffff,
 		       (unsigned long long)e->file.ino);
 		if (e->flags & EA_HASHED) {
 			char hex[2 * EA_HASH_LEN + 1];
 
 			ea_hash_str(e->hash, hex);
-			printf(" sha256 %s", hex);
+			fprintf(f, " sha256 %s", hex);
 		}
-		printf(")\n");
+		fprintf(f, ")\n");
 		return;
 	}
-	printf(" [%u args, %u bytes%s%s%s]: ", e->argc, e->args_len,
+	fprintf(f, " [%u args, %u bytes%s%s%s]: ", e->argc, e->args_len,
 	       e->flags & EA_TRUNCATED ? ", truncated" : "",
 	       e->flags & EA_HEADER_ONLY ? ", header only" : "",
 	       e->flags & EA_FAULT ? ", unreadable" : "");
-	ea_print_argv(stdout, args, e->args_len, false);
-	putchar('\n');
+	ea_print_argv_max(f, args, e->args_len, false, ea_argv_bound(args, e->args_len), &cut);
+	/* A word with '[' is quoted: no argv prints this. */
+	if (cut)
+		fprintf(f, " [cut: %zu bytes not shown]", cut);
+	fputc('\n', f);
 }
 
 int handle_event(void *ctx, void *data, size_t size)
 {
 	const struct ea_event *e = data;
+	struct line l;
 	char when[64];
+	FILE *f;
 
 	if (size < sizeof(*e) || size != sizeof(*e) + e->args_len) {
 		msg("malformed record of %zu bytes", size);
@@ -178,45 +280,61 @@ int handle_event(void *ctx, void *data, size_t size)
 		totals.fail_events++;
 	}
 	wall_time(e->ts_boot, when, sizeof(when));
-	flockfile(stdout);
-	if (opt.json)
-		print_json(e, (const char *)(e + 1), when);
-	else
-		print_text(e, (const char *)(e + 1), when);
-	funlockfile(stdout);
+	f = line_start(&l);
+	if (f) {
+		if (opt.json)
+			print_json(f, e, (const char *)(e + 1), when);
+		else
+			print_text(f, e, (const char *)(e + 1), when);
+	}
+	line_done(&l, true);
 	return 0;
 }
 
 /* One uid's statistics of a drain. */
 void print_stat(__u32 uid, const struct ea_stat *s)
 {
+	struct line l;
+	FILE *f = line_start(&l);
+
+	if (!f)
+		goto out;
 	if (opt.json)
-		printf("{\"version\":%d,\"type\":\"stats\",\"uid\":%u,\"execs\":%llu,\"bytes\":%llu,"
+		fprintf(f, "{\"version\":%d,\"type\":\"stats\",\"uid\":%u,\"execs\":%llu,\"bytes\":%llu,"
 		       "\"failed\":%llu,\"denied\":%llu,\"header_only\":%llu,\"dropped\":%llu}\n",
 		       EA_JSON_VERSION, uid, (unsigned long long)s->execs,
 		       (unsigned long long)s->bytes, (unsigned long long)s->failed,
 		       (unsigned long long)s->denied, (unsigned long long)s->header_only,
 		       (unsigned long long)s->dropped);
 	else
-		printf("stats uid %u: %llu execs, %llu bytes, %llu failed, %llu refused, %llu header-only, %llu dropped\n",
+		fprintf(f, "stats uid %u: %llu execs, %llu bytes, %llu failed, %llu refused, %llu header-only, %llu dropped\n",
 		       uid, (unsigned long long)s->execs, (unsigned long long)s->bytes,
 		       (unsigned long long)s->failed, (unsigned long long)s->denied,
 		       (unsigned long long)s->header_only, (unsigned long long)s->dropped);
+out:
+	line_done(&l, false);
 }
 
 /* The drop delta of an interval: by_uid lists the uids that fit. */
 void print_drops(const struct ea_stat *sum, const char *by_uid, unsigned int omitted)
 {
+	struct line l;
+	FILE *f = line_start(&l);
+
+	if (!f)
+		goto out;
 	if (opt.json)
-		printf("{\"version\":%d,\"type\":\"drops\",\"dropped\":%llu,\"total\":%llu,\"uids\":{%s},\"uids_omitted\":%u}\n",
+		fprintf(f, "{\"version\":%d,\"type\":\"drops\",\"dropped\":%llu,\"total\":%llu,\"uids\":{%s},\"uids_omitted\":%u}\n",
 		       EA_JSON_VERSION, (unsigned long long)sum->dropped,
 		       (unsigned long long)totals.stats.dropped, by_uid, omitted);
 	else
-		printf("drops: %llu records in the last %lu s (%s%s%.0u%s), %llu in all\n",
+		fprintf(f, "drops: %llu records in the last %lu s (%s%s%.0u%s), %llu in all\n",
 		       (unsigned long long)sum->dropped, opt.interval,
 		       by_uid[0] ? by_uid : "none", omitted ? ", and " : "", omitted,
 		       omitted ? " more uids" : "",
 		       (unsigned long long)totals.stats.dropped);
+out:
+	line_done(&l, false);
 }
 
 bool report(void)
@@ -224,6 +342,9 @@ bool report(void)
 	unsigned long long lost = bss->lost_execs, lost_other = bss->lost_other;
 	unsigned long long lost_stats = bss->lost_stats;
 	const struct ea_stat *s = &totals.stats;
+	unsigned long long unwritten = output_lost();
+	struct line l;
+	FILE *f;
 	bool match = totals.exec_events + lost == s->execs &&
 		     totals.exec_bytes == s->bytes && totals.header_only == s->header_only &&
 		     totals.deny_events + totals.fail_events + lost_other == s->denied + s->failed &&
@@ -232,27 +353,31 @@ bool report(void)
 	/* Pinned programs outlive us: their counts cannot be closed. */
 	if (opt.pin)
 		match = true;
-	if (opt.json)
-		printf("{\"version\":%d,\"type\":\"totals\",\"exec_events\":%llu,\"exec_bytes\":%llu,"
+	f = line_start(&l);
+	if (!f)
+		;
+	else if (opt.json)
+		fprintf(f, "{\"version\":%d,\"type\":\"totals\",\"exec_events\":%llu,\"exec_bytes\":%llu,"
 		       "\"header_only\":%llu,\"deny_events\":%llu,\"failed_events\":%llu,"
 		       "\"stats_execs\":%llu,\"stats_bytes\":%llu,\"stats_header_only\":%llu,"
 		       "\"stats_denied\":%llu,\"stats_failed\":%llu,\"dropped\":%llu,"
-		       "\"lost_execs\":%llu,\"lost_other\":%llu,\"lost_stats\":%llu,\"match\":%s}\n",
+		       "\"lost_execs\":%llu,\"lost_other\":%llu,\"lost_stats\":%llu,\"unwritten\":%llu,"
+			"\"match\":%s}\n",
 		       EA_JSON_VERSION, totals.exec_events, totals.exec_bytes, totals.header_only,
 		       totals.deny_events, totals.fail_events, (unsigned long long)s->execs,
 		       (unsigned long long)s->bytes, (unsigned long long)s->header_only,
 		       (unsigned long long)s->denied, (unsigned long long)s->failed,
-		       (unsigned long long)s->dropped, lost, lost_other, lost_stats,
+		       (unsigned long long)s->dropped, lost, lost_other, lost_stats, unwritten,
 		       match ? "true" : "false");
 	else
-		printf("totals: ring buffer %llu exec events (%llu argv bytes, %llu header-only), %llu refused, %llu failed, %llu dropped; drained statistics %llu execs (%llu argv bytes, %llu header-only), %llu refused, %llu failed, %llu dropped: %s\n",
+		fprintf(f, "totals: ring buffer %llu exec events (%llu argv bytes, %llu header-only), %llu refused, %llu failed, %llu dropped; drained statistics %llu execs (%llu argv bytes, %llu header-only), %llu refused, %llu failed, %llu dropped; %llu lines not written: %s\n",
 		       totals.exec_events, totals.exec_bytes, totals.header_only,
 		       totals.deny_events, totals.fail_events, lost + lost_other,
 		       (unsigned long long)s->execs, (unsigned long long)s->bytes,
 		       (unsigned long long)s->header_only, (unsigned long long)s->denied,
-		       (unsigned long long)s->failed, (unsigned long long)s->dropped,
+		       (unsigned long long)s->failed, (unsigned long long)s->dropped, unwritten,
 		       opt.pin ? "not compared (--pin)" : match ? "match" : "MISMATCH");
-	fflush(stdout);
+	line_done(&l, false);
 	if (lost + lost_other)
 		msg("%llu records dropped (%llu execs): the ring buffer was full; every exec is still counted in the statistics",
 		    lost + lost_other, lost);
@@ -263,6 +388,10 @@ bool report(void)
 		    (unsigned long long)bss->lost_inflight);
 	if (!match)
 		msg("the ring buffer and the statistics disagree");
+	unwritten = output_lost();
+	if (unwritten)
+		msg("%llu lines (%llu records) could not be written to the output", unwritten,
+		    records_lost);
 	if (opt.pin)
 		msg("the programs pinned in %s go on enforcing the rules: rm -r %s ends them",
 		    opt.pin, opt.pin);

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "rules.h"
@@ -299,42 +300,76 @@ size_t ea_utf8_len(const unsigned char *s, size_t len)
 	return n;
 }
 
-bool ea_json_string(FILE *f, const char *s, size_t len)
+/*
+ * The escaped form of one byte or UTF-8 sequence at u (at most len bytes)
+ * into out (at least 7 bytes): its length in out, and in *n the bytes of
+ * u it stands for.
+ */
+static size_t json_char(const unsigned char *u, size_t len, char *out, size_t *n, bool *lossy)
+{
+	unsigned char c = u[0];
+
+	*n = ea_utf8_len(u, len);
+	if (!*n) {
+		*lossy = true;
+		*n = 1;
+		return (size_t)sprintf(out, "\\ufffd");
+	}
+	if (*n > 1) {
+		memcpy(out, u, *n);
+		return *n;
+	}
+	switch (c) {
+	case '"':
+	case '\\':
+		return (size_t)sprintf(out, "\\%c", c);
+	case '\n':
+		return (size_t)sprintf(out, "\\n");
+	case '\t':
+		return (size_t)sprintf(out, "\\t");
+	case '\r':
+		return (size_t)sprintf(out, "\\r");
+	case '\b':
+		return (size_t)sprintf(out, "\\b");
+	case '\f':
+		return (size_t)sprintf(out, "\\f");
+	}
+	if (c < 0x20)
+		return (size_t)sprintf(out, "\\u%04x", c);
+	out[0] = c;
+	return 1;
+}
+
+/*
+ * s as a JSON string in at most *room bytes (quotes included, at least
+ * 2): stops before a character that would not fit. Returns the bytes of
+ * s shown; *room loses what was written.
+ */
+static size_t json_string_max(FILE *f, const char *s, size_t len, size_t *room, bool *lossy)
 {
 	const unsigned char *u = (const unsigned char *)s;
-	bool lossy = false;
-	size_t i, n;
+	char out[8];
+	size_t i, n, w;
 
 	fputc('"', f);
+	*room -= 2;
 	for (i = 0; i < len; i += n) {
-		unsigned char c = u[i];
-
-		n = ea_utf8_len(u + i, len - i);
-		if (!n) {
-			fputs("\\ufffd", f);
-			lossy = true;
-			n = 1;
-		} else if (n > 1) {
-			fwrite(u + i, 1, n, f);
-		} else if (c == '"' || c == '\\') {
-			fprintf(f, "\\%c", c);
-		} else if (c == '\n') {
-			fputs("\\n", f);
-		} else if (c == '\t') {
-			fputs("\\t", f);
-		} else if (c == '\r') {
-			fputs("\\r", f);
-		} else if (c == '\b') {
-			fputs("\\b", f);
-		} else if (c == '\f') {
-			fputs("\\f", f);
-		} else if (c < 0x20) {
-			fprintf(f, "\\u%04x", c);
-		} else {
-			fputc(c, f);
-		}
+		w = json_char(u + i, len - i, out, &n, lossy);
+		if (w > *room)
+			break;
+		fwrite(out, 1, w, f);
+		*room -= w;
 	}
 	fputc('"', f);
+	return i;
+}
+
+bool ea_json_string(FILE *f, const char *s, size_t len)
+{
+	size_t room = SIZE_MAX;
+	bool lossy = false;
+
+	json_string_max(f, s, len, &room, &lossy);
 	return lossy;
 }
 
@@ -343,51 +378,101 @@ static bool safe_char(unsigned char c)
 	return isalnum(c) || strchr("_@%+=:,./-", c);
 }
 
-void ea_print_word(FILE *f, const char *s, size_t len)
+/* The quoted form of byte c into out (at least 5 bytes); its length. */
+static size_t word_char(unsigned char c, char *out)
+{
+	if (c == '\'' || c == '\\')
+		return (size_t)sprintf(out, "\\%c", c);
+	if (c < 0x20 || c >= 0x7f)
+		return (size_t)sprintf(out, "\\x%02x", c);
+	out[0] = c;
+	return 1;
+}
+
+/* ea_print_word() in at most *room bytes (at least 2), as json_string_max(). */
+static size_t print_word_max(FILE *f, const char *s, size_t len, size_t *room)
 {
 	bool quote = !len;
-	size_t i;
+	char out[8];
+	size_t i, w;
 
 	for (i = 0; i < len && !quote; i++)
 		quote = !safe_char(s[i]);
 	if (!quote) {
-		fwrite(s, 1, len, f);
-		return;
+		w = len < *room ? len : *room;
+		fwrite(s, 1, w, f);
+		*room -= w;
+		return w;
 	}
 	fputc('\'', f);
+	*room -= 2;
 	for (i = 0; i < len; i++) {
-		unsigned char c = s[i];
-
-		if (c == '\'' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\x%02x", c);
-		else
-			fputc(c, f);
+		w = word_char(s[i], out);
+		if (w > *room)
+			break;
+		fwrite(out, 1, w, f);
+		*room -= w;
 	}
 	fputc('\'', f);
+	return i;
 }
 
-bool ea_print_argv(FILE *f, const char *args, size_t len, bool json)
+void ea_print_word(FILE *f, const char *s, size_t len)
+{
+	size_t room = SIZE_MAX;
+
+	print_word_max(f, s, len, &room);
+}
+
+size_t ea_argv_bound(const char *args, size_t len)
+{
+	size_t i, strings = len && args[len - 1];
+
+	for (i = 0; i < len; i++)
+		strings += !args[i];
+	return 2 * len + 3 * strings + 16;
+}
+
+bool ea_print_argv_max(FILE *f, const char *args, size_t len, bool json, size_t max,
+		       size_t *cut)
 {
 	const char *p = args, *end = args + len;
 	bool first = true, lossy = false;
-	size_t n;
+	size_t n, shown, room = max;
 
+	*cut = 0;
 	if (json)
 		fputc('[', f);
 	while (p < end) {
 		n = strnlen(p, end - p);
-		if (!first)
+		/* A separator, two quotes and one character at least. */
+		if (room < 4 + 6) {
+			*cut = end - p;
+			break;
+		}
+		if (!first) {
 			fputc(json ? ',' : ' ', f);
+			room--;
+		}
 		if (json)
-			lossy |= ea_json_string(f, p, n);
+			shown = json_string_max(f, p, n, &room, &lossy);
 		else
-			ea_print_word(f, p, n);
+			shown = print_word_max(f, p, n, &room);
 		first = false;
+		if (shown < n) {
+			*cut = end - p - shown;
+			break;
+		}
 		p += n + 1;
 	}
 	if (json)
 		fputc(']', f);
 	return lossy;
+}
+
+bool ea_print_argv(FILE *f, const char *args, size_t len, bool json)
+{
+	size_t cut;
+
+	return ea_print_argv_max(f, args, len, json, SIZE_MAX, &cut);
 }

@@ -95,4 +95,19 @@ void ea_print_word(FILE *f, const char *s, size_t len);
  */
 bool ea_print_argv(FILE *f, const char *args, size_t len, bool json);
 
+/*
+ * What one record's argv may print: twice its bytes and three bytes per
+ * string (quotes and a separator), and 16. All of a printable argv fits;
+ * one of bytes that print as \xNN or \ufffd is cut.
+ */
+size_t ea_argv_bound(const char *args, size_t len);
+
+/*
+ * ea_print_argv() in at most max bytes (brackets aside): a string that
+ * does not fit is cut at a character, and what follows is left out.
+ * *cut gets the argv bytes not shown (0 when all were).
+ */
+bool ea_print_argv_max(FILE *f, const char *args, size_t len, bool json, size_t max,
+		       size_t *cut);
+
 #endif

@@ -487,6 +487,36 @@ check "the totals still match" grep -q '^totals: .*: match$' "$flood"
 check "execaudit exited 3 and said records were dropped (status $flood_rc)" \
 	eval '[ $flood_rc -eq 3 ] && grep -q "records dropped" "$logs/execaudit-flood.err"'
 
+echo "== a full output file system: execaudit goes on enforcing"
+# User nobody fills the file system of the output with records of escaped
+# \xff bytes. The tool counts the lines it cannot write and goes on.
+full=$work/full
+mkdir "$full"
+mount -t tmpfs -o size=256k tmpfs "$full"
+"$tool" --interval 1 --deny "$denied" >"$full/out" 2>"$logs/execaudit-full.err" &
+tool_pid=$!
+wait_for "$logs/execaudit-full.err" "execaudit: watching" >/dev/null
+xff=$(head -c 60000 /dev/zero | tr '\0' '\377')
+for ((i = 0; i < 8; i++)); do
+	nobody /bin/true "$xff"
+done
+wait_for "$logs/execaudit-full.err" "writing the output failed (No space left on device)" >/dev/null
+try full_denied nobody "$denied"
+full_running=false
+kill -0 $tool_pid 2>/dev/null && full_running=true
+check "after ENOSPC on its output, execaudit still runs ($full_running) and refuses the denied file: EPERM" \
+	eval '$full_running && failed_with full_denied 126 "$denied: Operation not permitted"'
+kill -INT $tool_pid
+wait $tool_pid
+full_rc=$?
+check "... counts the lines it could not write, says so, and exits 1 when stopped (status $full_rc)" \
+	eval '[ $full_rc -eq 1 ] && grep -Eq "execaudit: [1-9][0-9]* lines \([1-9][0-9]* records\) could not be written" "$logs/execaudit-full.err"'
+# One record prints at most twice its argv bytes (and 3 per string, and 16).
+cut_len=$(awk '/ \[cut: [0-9]+ bytes not shown\]$/ { sub(/.*\]: /, ""); sub(/ \[cut: .*$/, ""); print length($0); exit }' "$full/out")
+check "a record's argv of 60011 bytes of mostly \\xff prints ${cut_len:-all} bytes (<= 120044) and says it was cut" \
+	eval '[ -n "$cut_len" ] && [ "$cut_len" -le 120044 ]'
+umount "$full"
+
 echo "== reading under load: the FIFO between batches, the sync off the reader thread"
 load=$logs/execaudit-load.out	# stdout and stderr in one file, in order
 "$tool" --interval 1 "${hrule[@]}" --control "$work/control2" >"$load" 2>&1 &

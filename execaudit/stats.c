@@ -32,10 +32,8 @@ int drain_stats(int fd, bool interval)
 	size_t used = 0;
 	__u32 uid;
 
-	flockfile(stdout);
 	while (!bpf_map_get_next_key(fd, NULL, &uid)) {
 		if (bpf_map_lookup_elem(fd, &uid, &s) || bpf_map_delete_elem(fd, &uid)) {
-			funlockfile(stdout);
 			msg("draining the statistics: %s", strerror(errno));
 			return -1;
 		}
@@ -63,8 +61,6 @@ int drain_stats(int fd, bool interval)
 	/* The drop delta: every interval, dropped or not. */
 	if (interval)
 		print_drops(&sum, by_uid, omitted);
-	fflush(stdout);
-	funlockfile(stdout);
 	return 0;
 }
 
@@ -108,6 +104,7 @@ static void *stats_main(void *arg)
 			stopping = 1;
 			return NULL;
 		}
+		output_report();
 		pthread_mutex_lock(&stats_lock);
 	}
 	pthread_mutex_unlock(&stats_lock);

@@ -219,6 +219,57 @@ static void test_format(void)
 	free(s);
 }
 
+/* What ea_print_argv_max() printed within ea_argv_bound(), and its cut. */
+static char *bounded(const char *args, size_t len, bool json, size_t *cut, size_t *out)
+{
+	char *buf = NULL;
+	FILE *f = open_memstream(&buf, out);
+
+	ea_print_argv_max(f, args, len, json, ea_argv_bound(args, len), cut);
+	fclose(f);
+	return buf;
+}
+
+static void test_bound(void)
+{
+	static const char argv[] = "echo\0a b\0it's\0\0tab\there\0q\"uote\0";
+	char bad[2000], empty[100], plain[3000];
+	size_t cut, out, i;
+	char *s, *want;
+
+	for (i = 0; i < 2; i++) {
+		want = printed(ea_print_argv, argv, sizeof(argv) - 1, i);
+		s = bounded(argv, sizeof(argv) - 1, i, &cut, &out);
+		CHECK(!strcmp(s, want) && !cut, "bound: a plain %s argv is whole: %s",
+		      i ? "JSON" : "text", s);
+		free(s);
+		free(want);
+	}
+	memset(empty, 0, sizeof(empty));
+	s = bounded(empty, sizeof(empty), false, &cut, &out);
+	CHECK(!cut && out == 3 * sizeof(empty) - 1, "bound: %zu empty strings are whole (%zu bytes)",
+	      sizeof(empty), out);
+	free(s);
+	memset(plain, 'a', sizeof(plain));
+	for (i = 99; i < sizeof(plain); i += 100)
+		plain[i] = '\0';
+	s = bounded(plain, sizeof(plain), true, &cut, &out);
+	CHECK(!cut && out == sizeof(plain) + 2 * 30 + 1, "bound: printable JSON argv whole (%zu bytes)",
+	      out);
+	free(s);
+	memset(bad, 0xff, sizeof(bad));
+	bad[sizeof(bad) - 1] = '\0';
+	for (i = 0; i < 2; i++) {
+		s = bounded(bad, sizeof(bad), i, &cut, &out);
+		CHECK(cut > 0 && out <= ea_argv_bound(bad, sizeof(bad)) + 2 &&
+		      out > ea_argv_bound(bad, sizeof(bad)) - 16 &&
+		      s[out - 1] == (i ? ']' : '\'') && (!i || s[out - 2] == '"'),
+		      "bound: %zu bytes of \\xff cut in %s: %zu printed, %zu not shown",
+		      sizeof(bad), i ? "JSON" : "text", out, cut);
+		free(s);
+	}
+}
+
 /* -q: print only the failed checks and the summary. */
 int main(int argc, char **argv)
 {
@@ -228,6 +279,7 @@ int main(int argc, char **argv)
 	test_paths();
 	test_control();
 	test_format();
+	test_bound();
 	printf("execaudit unit tests: %d passed, %d failed\n", checks - failures, failures);
 	return failures ? 1 : 0;
 }

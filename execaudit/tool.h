@@ -77,6 +77,9 @@ int handle_event(void *ctx, void *data, size_t size);
 void print_stat(__u32 uid, const struct ea_stat *s);
 void print_drops(const struct ea_stat *sum, const char *by_uid, unsigned int omitted);
 bool report(void);
+/* Lines that could not be written (and a report of them, every interval). */
+unsigned long long output_lost(void);
+void output_report(void);
 
 /* stats.c */
 int sync_map(int fd);

@@ -21,10 +21,18 @@
  * and refuses (EACCES) what it cannot decide while hash rules exist.
  * User space changes the rules by updating the maps directly.
  *
- * Failed execs are seen at the exit of execve()/execveat(). Per-uid
- * statistics go into one of two inner maps of an array of maps: user
- * space flips stats_index, waits with BPF_SYNC_MAP_ACCESS until no
- * program can still write the old one, and drains it.
+ * Failed execs are seen at the exit of execve()/execveat(), with the name
+ * taken at the entry; the end of a process whose exec was recorded at
+ * sched_process_exit. Per-uid statistics go into one of two inner maps of
+ * an array of maps: user space flips stats_index, waits with
+ * BPF_SYNC_MAP_ACCESS until no program can still write the old one, and
+ * drains it.
+ *
+ * Records other than execs (refusals, failed execs, exits) use at most
+ * half of the ring buffer, and refusals and failed execs at most
+ * EA_UID_BUDGET a second per uid: a flood loses its own records first,
+ * counted, and exec records keep their room. --uid and --cgroup filter
+ * what is recorded and counted, never what is enforced.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -39,6 +47,8 @@
 #define PROT_EXEC	0x4
 #define VM_EXEC		0x4
 #define FMODE_WRITE	0x2
+#define ATTR_SIZE	(1 << 3)
+#define SIGNAL_GROUP_EXIT 0x4
 #define SB_KERNMOUNT	(1 << 22)
 #define FUSE_SUPER_MAGIC 0x65735546
 
@@ -75,22 +85,21 @@ struct {
 /*
  * The hash verdict of a file, kept with its inode (so that nobody can
  * evict another's), for the current hash rules, as long as the file stays
- * as it was: no open for writing since (check_open counts them in
- * writes), same ctime and size (truncate(2) opens nothing). The verdict,
- * the rules generation and the writes it was made at are one word, which
- * a reader gets whole.
+ * as it was: no open for writing and no change of size since (check_open
+ * and check_setattr count them in writes, 64 bits: it never wraps), same
+ * ctime and size. The fields under the lock are one verdict: a reader
+ * copies them whole, and two hooks caching at once cannot mix theirs.
  */
 struct verdict {
-	__u64 state;		/* VERDICT_STATE(); 0: none */
-	__u32 writes;		/* opens for writing seen by check_open */
+	struct bpf_spin_lock lock;
+	__u32 verdict;		/* enum ea_verdict; 0: none */
+	__u32 gen;		/* hash_rules_gen it was made for */
 	__u32 ctime_nsec;
 	__s64 ctime_sec;
 	__s64 size;
+	__u64 writes_at;	/* writes when the hash began */
+	__u64 writes;		/* not under the lock: atomic adds */
 };
-
-#define VERDICT_GEN_MASK	0x3fffffffu
-#define VERDICT_STATE(verdict, gen, writes) \
-	((__u64)(writes) << 32 | ((gen) & VERDICT_GEN_MASK) << 2 | (verdict))
 
 struct {
 	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
@@ -105,9 +114,11 @@ struct {
  * keeps, under the leader's pid): nothing to evict, nothing left behind.
  */
 struct inflight {
-	__u64 filename;		/* the user pointer execve() was given */
 	__u32 active;		/* between the entry and the exit */
 	__u32 denied;		/* refused by check_exec, which recorded it */
+	__u32 wanted;		/* the filters let its records through */
+	__u32 name_cut;		/* the name did not fit, or could not be read */
+	char filename[EA_PATH_LEN];	/* as execve() was given it, at the entry */
 };
 
 struct {
@@ -117,9 +128,39 @@ struct {
 	__type(value, struct inflight);
 } inflight SEC(".maps");
 
+/*
+ * A process whose exec was recorded, kept with its leader (the task that
+ * execs is the leader once the exec is committed): its exit record names
+ * that exec.
+ */
+struct proc {
+	__u64 exec_ts;		/* the exec record's ts_boot */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct proc);
+} procs SEC(".maps");
+
+/* The records a uid has written in the current second (EA_UID_BUDGET). */
+struct budget {
+	__u64 second;
+	__u64 used;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, EA_MAX_UIDS);
+	__type(key, __u32);
+	__type(value, struct budget);
+} budgets SEC(".maps");
+
+/* EA_MAX_UIDS uids and the overflow key, which user space keeps in each. */
 struct uid_stats {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, EA_MAX_UIDS);
+	__uint(max_entries, EA_MAX_UIDS + 1);
 	__type(key, __u32);
 	__type(value, struct ea_stat);
 } stats0 SEC(".maps"), stats1 SEC(".maps");
@@ -155,15 +196,26 @@ __u32 hash_rules_gen;
 __u64 hash_max = EA_HASH_MAX_DEFAULT;
 /* Set by user space before its final sync: record nothing more. */
 __u32 stopped;
-/* The process of execaudit whose EA_IOCTL_PROBE probe_file answers. */
+/*
+ * The process of execaudit whose EA_IOCTL_PROBE probe_file answers: its
+ * tgid in its own pid namespace, which the device and inode number of
+ * /proc/self/ns/pid name.
+ */
 __u32 tool_tgid;
+__u64 tool_pidns_dev;
+__u64 tool_pidns_ino;
 struct ea_probe probe;
-/* Records the ring buffer had no room for; stats updates that failed. */
-__u64 lost_execs;
-__u64 lost_other;
-__u64 lost_stats;
-/* Execs whose failure could not be watched (no memory for the task's). */
-__u64 lost_inflight;
+/* What could not be recorded or counted. */
+struct ea_lost lost;
+/* --uid and --cgroup: the cgroup's id, and its level in the hierarchy. */
+__u32 filter_uid_on;
+__u32 filter_uid;
+__u32 filter_cgroup_on;
+__u32 filter_cgroup_level;
+__u64 filter_cgroup_id;
+/* pid 1's mount namespace and root directory, for EA_OTHER_*. */
+__u32 init_mntns;
+struct ea_file_id init_root;
 
 enum stat_field {
 	ST_EXECS, ST_FAILED, ST_DENIED, ST_HEADER_ONLY, ST_DROPPED,
@@ -181,6 +233,11 @@ static void count(__u32 uid, enum stat_field field, __u64 bytes)
 	s = bpf_map_lookup_elem(inner, &uid);
 	if (!s) {
 		bpf_map_update_elem(inner, &uid, &init, BPF_NOEXIST);
+		s = bpf_map_lookup_elem(inner, &uid);
+	}
+	if (!s) {
+		/* The map is full: the bucket of the uids beyond it. */
+		uid = EA_UID_OVERFLOW;
 		s = bpf_map_lookup_elem(inner, &uid);
 		if (!s)
 			goto lost;
@@ -205,7 +262,7 @@ static void count(__u32 uid, enum stat_field field, __u64 bytes)
 	}
 	return;
 lost:
-	__sync_fetch_and_add(&lost_stats, 1);
+	__sync_fetch_and_add(&lost.stats, 1);
 }
 
 static __always_inline void file_id(struct file *file, struct ea_file_id *id)
@@ -234,6 +291,9 @@ static __always_inline void fill_task(struct ea_event *e, __u32 type)
 	e->uid = (__u32)bpf_get_current_uid_gid();
 	e->euid = BPF_CORE_READ(task, cred, euid.val);
 	e->loginuid = BPF_CORE_READ(task, loginuid.val);
+	e->sessionid = BPF_CORE_READ(task, sessionid);
+	e->exit_code = 0;
+	e->exec_ts = 0;
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->mntns = BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum);
 	/* The task's own pid namespace: the deepest level of its pid. */
@@ -245,6 +305,72 @@ static __always_inline void fill_task(struct ea_event *e, __u32 type)
 	e->pidns = BPF_CORE_READ(pidns, ns.inum);
 	e->ts_boot = bpf_ktime_get_boot_ns();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+/* EA_OTHER_MNTNS and EA_OTHER_ROOT: not where pid 1 is. */
+static __always_inline __u32 where_flags(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct dentry *root = BPF_CORE_READ(task, fs, root.dentry);
+	__u32 flags = 0;
+
+	if (BPF_CORE_READ(task, nsproxy, mnt_ns, ns.inum) != init_mntns)
+		flags |= EA_OTHER_MNTNS;
+	if (BPF_CORE_READ(root, d_inode, i_ino) != init_root.ino ||
+	    BPF_CORE_READ(root, d_sb, s_dev) != init_root.dev)
+		flags |= EA_OTHER_ROOT;
+	return flags;
+}
+
+/*
+ * Whether --uid and --cgroup let the current task's records through. The
+ * cgroup is an ancestor (or the task's own) at its level: a helper that
+ * takes the RCU read lock itself, as the sleepable programs need
+ * (bpf_current_task_under_cgroup() does not).
+ */
+static __always_inline bool wanted(void)
+{
+	if (*(volatile __u32 *)&filter_uid_on &&
+	    (__u32)bpf_get_current_uid_gid() != *(volatile __u32 *)&filter_uid)
+		return false;
+	if (*(volatile __u32 *)&filter_cgroup_on &&
+	    bpf_get_current_ancestor_cgroup_id(*(volatile __u32 *)&filter_cgroup_level) !=
+	    *(volatile __u64 *)&filter_cgroup_id)
+		return false;
+	return true;
+}
+
+/* Whether a record other than an exec may take room: half is theirs. */
+static __always_inline bool room_for_other(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) <
+	       bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 2;
+}
+
+/*
+ * Whether uid may write one more refusal or failed-exec record this
+ * second. A uid the LRU map has no entry for (evicted, or no memory)
+ * gets none: its record is dropped and counted.
+ */
+static __always_inline bool take_budget(__u32 uid)
+{
+	struct budget init = {}, *b;
+	__u64 second = bpf_ktime_get_boot_ns() / 1000000000ULL;
+
+	b = bpf_map_lookup_elem(&budgets, &uid);
+	if (!b) {
+		bpf_map_update_elem(&budgets, &uid, &init, BPF_NOEXIST);
+		b = bpf_map_lookup_elem(&budgets, &uid);
+		if (!b)
+			return false;
+	}
+	if (*(volatile __u64 *)&b->second != second) {
+		/* Racy, as a new second may be: a few records more at most. */
+		b->second = second;
+		b->used = 0;
+	}
+	__sync_fetch_and_add(&b->used, 1);
+	return *(volatile __u64 *)&b->used <= EA_UID_BUDGET;
 }
 
 /* The last component of file's path, where d_path() is not allowed or fails. */
@@ -276,22 +402,22 @@ static __always_inline void file_path(struct file *file, char *buf, __u32 *flags
  *
  * A verdict is cached only when no writer could have changed the file
  * while it was hashed: none before (i_writecount <= 0; an exec makes it
- * negative), and no open for writing since. A writer raises i_writecount
- * before check_open counts its open, so reading i_writecount again before
- * the count catches one that came and went. Files of kernel-internal
+ * negative), and no open for writing or size change since, which the
+ * verdict's writes_at checks against writes. A writer raises i_writecount
+ * before check_open counts its open, so reading i_writecount again after
+ * the hash catches one that came and went. Files of kernel-internal
  * mounts (memfd) are never cached: their writable fds bypass both.
  */
 static __always_inline int decide(struct file *file, bool can_hash,
 				  __u8 *hash, __u32 *flags)
 {
 	struct inode *inode = file->f_inode;
+	__u32 gen, verdict, c_verdict, c_gen, c_nsec, ctime_nsec;
+	__s64 ctime_sec, size, c_sec, c_size;
+	__u64 writes = 0, c_writes;
 	struct verdict *v;
 	struct ea_file_id id;
-	__u32 gen, writes = 0, verdict;
-	__s64 ctime_sec, size;
-	__u32 ctime_nsec;
 	bool cacheable;
-	__u64 state;
 	long algo;
 
 	file_id(file, &id);
@@ -299,7 +425,7 @@ static __always_inline int decide(struct file *file, bool can_hash,
 		return EA_REASON_FILE;
 	if (!*(volatile __u32 *)&hash_rules)
 		return 0;
-	gen = *(volatile __u32 *)&hash_rules_gen & VERDICT_GEN_MASK;
+	gen = *(volatile __u32 *)&hash_rules_gen;
 	ctime_sec = BPF_CORE_READ(inode, i_ctime_sec);
 	ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec);
 	size = BPF_CORE_READ(inode, i_size);
@@ -311,12 +437,18 @@ static __always_inline int decide(struct file *file, bool can_hash,
 	else
 		v = bpf_inode_storage_get(&verdicts, inode, 0, 0);
 	if (v) {
-		state = *(volatile __u64 *)&v->state;
-		writes = *(volatile __u32 *)&v->writes;
-		if (state && (state >> 2 & VERDICT_GEN_MASK) == gen &&
-		    state >> 32 == writes && v->ctime_sec == ctime_sec &&
-		    v->ctime_nsec == ctime_nsec && v->size == size)
-			return (state & 3) == EA_VERDICT_DENY ? EA_REASON_HASH : 0;
+		writes = *(volatile __u64 *)&v->writes;
+		bpf_spin_lock(&v->lock);
+		c_verdict = v->verdict;
+		c_gen = v->gen;
+		c_sec = v->ctime_sec;
+		c_nsec = v->ctime_nsec;
+		c_size = v->size;
+		c_writes = v->writes_at;
+		bpf_spin_unlock(&v->lock);
+		if (c_verdict && c_gen == gen && c_writes == writes && c_sec == ctime_sec &&
+		    c_nsec == ctime_nsec && c_size == size)
+			return c_verdict == EA_VERDICT_DENY ? EA_REASON_HASH : 0;
 	}
 	if (!can_hash || size > *(volatile __u64 *)&hash_max ||
 	    BPF_CORE_READ(inode, i_sb, s_magic) == FUSE_SUPER_MAGIC)
@@ -330,16 +462,40 @@ static __always_inline int decide(struct file *file, bool can_hash,
 	verdict = bpf_map_lookup_elem(&deny_hashes, hash) ?
 		  EA_VERDICT_DENY : EA_VERDICT_ALLOW;
 	if (v && cacheable && BPF_CORE_READ(inode, i_writecount.counter) <= 0 &&
-	    *(volatile __u32 *)&v->writes == writes) {
+	    *(volatile __u64 *)&v->writes == writes) {
+		bpf_spin_lock(&v->lock);
+		v->verdict = verdict;
+		v->gen = gen;
 		v->ctime_sec = ctime_sec;
 		v->ctime_nsec = ctime_nsec;
 		v->size = size;
-		*(volatile __u64 *)&v->state = VERDICT_STATE(verdict, gen, writes);
+		v->writes_at = writes;
+		bpf_spin_unlock(&v->lock);
 	}
 	return verdict == EA_VERDICT_DENY ? EA_REASON_HASH : 0;
 }
 
-/* Record a refusal and return its errno. */
+/*
+ * Whether a refusal or failed-exec record of uid may be written: within
+ * its budget and the half of the ring buffer such records may use. One
+ * that may not is counted as dropped (the caller counted the event).
+ */
+static __always_inline bool may_record_other(__u32 uid)
+{
+	if (!take_budget(uid)) {
+		__sync_fetch_and_add(&lost.budget, 1);
+		count(uid, ST_DROPPED, 0);
+		return false;
+	}
+	if (!room_for_other()) {
+		__sync_fetch_and_add(&lost.other, 1);
+		count(uid, ST_DROPPED, 0);
+		return false;
+	}
+	return true;
+}
+
+/* Record a refusal (if the filters want it) and return its errno. */
 static __always_inline int refuse(struct file *file, enum ea_hook hook, int reason,
 		  __u8 *hash, __u32 flags, __u32 argc, bool can_d_path)
 {
@@ -347,10 +503,14 @@ static __always_inline int refuse(struct file *file, enum ea_hook hook, int reas
 	__u32 uid = (__u32)bpf_get_current_uid_gid();
 	struct ea_event *e;
 
+	if (!wanted())
+		return err;
 	count(uid, ST_DENIED, 0);
+	if (!may_record_other(uid))
+		return err;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		__sync_fetch_and_add(&lost_other, 1);
+		__sync_fetch_and_add(&lost.other, 1);
 		count(uid, ST_DROPPED, 0);
 		return err;
 	}
@@ -371,7 +531,7 @@ static __always_inline int refuse(struct file *file, enum ea_hook hook, int reas
 		file_name(file, e->path);
 		flags |= EA_PATH_CUT;
 	}
-	e->flags = flags;
+	e->flags = flags | where_flags();
 	bpf_ringbuf_submit(e, 0);
 	return err;
 }
@@ -429,6 +589,16 @@ int BPF_PROG(check_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	return check_map_exec(file, EA_HOOK_MPROTECT, false);
 }
 
+/* A change to come (see check_open, check_setattr): no verdict holds. */
+static __always_inline void count_write(struct inode *inode)
+{
+	struct verdict *v;
+
+	v = bpf_inode_storage_get(&verdicts, inode, 0, 0);
+	if (v)
+		__sync_fetch_and_add(&v->writes, 1);
+}
+
 /*
  * A file opened for writing may change: its hash verdict, and one being
  * made while it is hashed, no longer holds. Only files with a verdict (or
@@ -439,13 +609,24 @@ int BPF_PROG(check_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 SEC("lsm/file_open")
 int BPF_PROG(check_open, struct file *file)
 {
-	struct verdict *v;
-
 	if (!(file->f_mode & FMODE_WRITE) || !*(volatile __u32 *)&hash_rules)
 		return 0;
-	v = bpf_inode_storage_get(&verdicts, file->f_inode, 0, 0);
-	if (v)
-		__sync_fetch_and_add(&v->writes, 1);
+	count_write(file->f_inode);
+	return 0;
+}
+
+/*
+ * A change of size changes the content without an open for writing:
+ * truncate(2), and open(O_RDONLY | O_TRUNC). Within one clock tick it may
+ * keep ctime, and a truncate back to the size keeps size too.
+ */
+SEC("lsm/inode_setattr")
+int BPF_PROG(check_setattr, struct mnt_idmap *idmap, struct dentry *dentry,
+	     struct iattr *attr)
+{
+	if (!(attr->ia_valid & ATTR_SIZE) || !*(volatile __u32 *)&hash_rules)
+		return 0;
+	count_write(dentry->d_inode);
 	return 0;
 }
 
@@ -457,13 +638,18 @@ int BPF_PROG(check_open, struct file *file)
 SEC("lsm.s/file_ioctl")
 int BPF_PROG(probe_file, struct file *file, unsigned int cmd, unsigned long arg)
 {
+	struct bpf_pidns_info ns = {};
+
 	if (cmd != EA_IOCTL_PROBE ||
-	    bpf_get_current_pid_tgid() >> 32 != *(volatile __u32 *)&tool_tgid)
+	    bpf_get_ns_current_pid_tgid(tool_pidns_dev, tool_pidns_ino, &ns, sizeof(ns)) ||
+	    ns.tgid != *(volatile __u32 *)&tool_tgid)
 		return 0;
 	file_id(file, &probe.id);
 	/* Bounded as in decide(): the tool waits for the answer. */
 	if (BPF_CORE_READ(file, f_inode, i_size) > *(volatile __u64 *)&hash_max)
 		probe.hash_algo = -E2BIG;
+	else if (BPF_CORE_READ(file, f_inode, i_sb, s_magic) == FUSE_SUPER_MAGIC)
+		probe.hash_algo = -EACCES;
 	else
 		probe.hash_algo = bpf_ima_file_hash(file, probe.hash, EA_HASH_LEN);
 	__sync_fetch_and_add(&probe.seq, 1);
@@ -512,6 +698,24 @@ static __noinline __u32 measure_argv(unsigned long p, __u32 argc, __u32 cap,
 	return off;
 }
 
+/* The fields of an exec record after fill_task(). */
+static __always_inline void fill_exec(struct ea_event *e, struct linux_binprm *bprm,
+				      __u32 argc, __u32 len, __u32 flags, __u64 ts)
+{
+	fill_task(e, EA_EXEC);
+	e->ts_boot = ts;
+	e->exec_ts = ts;
+	e->argc = argc;
+	e->args_len = len;
+	e->err = 0;
+	e->hook = 0;
+	e->reason = 0;
+	file_id(bprm->file, &e->file);
+	__builtin_memset(e->hash, 0, EA_HASH_LEN);
+	file_path(bprm->file, e->path, &flags);
+	e->flags = flags | where_flags();
+}
+
 SEC("lsm.s/bprm_committed_creds")
 int BPF_PROG(record_exec, struct linux_binprm *bprm)
 {
@@ -519,10 +723,20 @@ int BPF_PROG(record_exec, struct linux_binprm *bprm)
 	__u32 argc = bprm->argc, cap = max_args, flags = 0, len, uid;
 	struct bpf_dynptr rec;
 	struct ea_event *e;
+	struct proc *pr;
+	__u64 ts;
 
-	if (*(volatile __u32 *)&stopped)
+	if (*(volatile __u32 *)&stopped || !wanted())
 		return 0;
 	uid = (__u32)bpf_get_current_uid_gid();
+	/* The exec's id, pid and this time, which its exit record names. */
+	ts = bpf_ktime_get_boot_ns();
+	pr = bpf_task_storage_get(&procs, bpf_get_current_task_btf(), 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (pr)
+		pr->exec_ts = ts;
+	else
+		__sync_fetch_and_add(&lost.exits, 1);
 	if (cap > EA_ARGS_MAX)
 		cap = EA_ARGS_MAX;
 	len = measure_argv(p, argc, cap, &flags);
@@ -532,22 +746,13 @@ int BPF_PROG(record_exec, struct linux_binprm *bprm)
 		/* No room for argv: a header that says so, if that fits. */
 		e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 		if (!e) {
-			__sync_fetch_and_add(&lost_execs, 1);
+			__sync_fetch_and_add(&lost.execs, 1);
 			count(uid, ST_DROPPED, 0);
 			count(uid, ST_EXECS, 0);
 			return 0;
 		}
-		fill_task(e, EA_EXEC);
 		flags = (flags & ~EA_FAULT) | EA_TRUNCATED | EA_HEADER_ONLY;
-		e->argc = argc;
-		e->args_len = 0;
-		e->err = 0;
-		e->hook = 0;
-		e->reason = 0;
-		file_id(bprm->file, &e->file);
-		__builtin_memset(e->hash, 0, EA_HASH_LEN);
-		file_path(bprm->file, e->path, &flags);
-		e->flags = flags;
+		fill_exec(e, bprm, argc, 0, flags, ts);
 		bpf_ringbuf_submit(e, 0);
 		count(uid, ST_HEADER_ONLY, 0);
 		count(uid, ST_EXECS, 0);
@@ -561,25 +766,21 @@ int BPF_PROG(record_exec, struct linux_binprm *bprm)
 	/* Straight from the new process's memory into the record. */
 	if (len && bpf_copy_from_user_dynptr(&rec, sizeof(*e), len, (void *)p))
 		flags |= EA_FAULT;
-	fill_task(e, EA_EXEC);
-	e->argc = argc;
-	e->args_len = len;
-	e->err = 0;
-	e->hook = 0;
-	e->reason = 0;
-	file_id(bprm->file, &e->file);
-	__builtin_memset(e->hash, 0, EA_HASH_LEN);
-	file_path(bprm->file, e->path, &flags);
-	e->flags = flags;
+	fill_exec(e, bprm, argc, len, flags, ts);
 	bpf_ringbuf_submit_dynptr(&rec, 0);
 	count(uid, ST_EXECS, len);
 	return 0;
 }
 
-/* Failed execs: remember the name at syscall entry, look at the result. */
+/*
+ * Failed execs: take the name at the syscall's entry, where the kernel
+ * takes it too (another thread may change that memory before the exit),
+ * and look at the result at the exit.
+ */
 static __always_inline void exec_enter(__u64 filename)
 {
 	struct inflight *in;
+	long n;
 
 	if (*(volatile __u32 *)&stopped)
 		return;
@@ -587,11 +788,19 @@ static __always_inline void exec_enter(__u64 filename)
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!in) {
 		/* No memory: if this exec fails, it goes unrecorded. */
-		__sync_fetch_and_add(&lost_inflight, 1);
+		__sync_fetch_and_add(&lost.inflight, 1);
 		return;
 	}
-	in->filename = filename;
 	in->denied = 0;
+	in->wanted = wanted();
+	in->name_cut = 0;
+	if (in->wanted) {
+		n = bpf_probe_read_user_str(in->filename, sizeof(in->filename),
+					    (void *)filename);
+		if (n < 0)
+			__builtin_memcpy(in->filename, "?", 2);
+		in->name_cut = n < 0 || n == sizeof(in->filename);
+	}
 	in->active = 1;
 }
 
@@ -604,18 +813,20 @@ static __always_inline void exec_exit(long ret)
 	in = bpf_task_storage_get(&inflight, bpf_get_current_task_btf(), 0, 0);
 	if (!in || !in->active)
 		return;
-	if (ret >= 0 || in->denied || *(volatile __u32 *)&stopped)
+	if (ret >= 0 || in->denied || !in->wanted || *(volatile __u32 *)&stopped)
 		goto out;
 	uid = (__u32)bpf_get_current_uid_gid();
 	count(uid, ST_FAILED, 0);
+	if (!may_record_other(uid))
+		goto out;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		__sync_fetch_and_add(&lost_other, 1);
+		__sync_fetch_and_add(&lost.other, 1);
 		count(uid, ST_DROPPED, 0);
 		goto out;
 	}
 	fill_task(e, EA_EXEC_FAILED);
-	e->flags = 0;
+	e->flags = where_flags() | (in->name_cut ? EA_PATH_CUT : 0);
 	e->argc = 0;
 	e->args_len = 0;
 	e->err = -ret;
@@ -623,12 +834,62 @@ static __always_inline void exec_exit(long ret)
 	e->reason = 0;
 	__builtin_memset(&e->file, 0, sizeof(e->file));
 	__builtin_memset(e->hash, 0, EA_HASH_LEN);
-	/* The name as execve() got it: the old memory is still there. */
-	if (bpf_probe_read_user_str(e->path, sizeof(e->path), (void *)in->filename) < 0)
-		__builtin_memcpy(e->path, "?", 2);
+	__builtin_memcpy(e->path, in->filename, sizeof(e->path));
 	bpf_ringbuf_submit(e, 0);
 out:
 	in->active = 0;
+}
+
+/*
+ * The end of a process whose exec was recorded: when its last thread
+ * exits (signal->live fell to 0 before this tracepoint), with the exit
+ * status as wait(2) gives it and the exec's id. Two threads that exit at
+ * the same moment may both see 0: then the exit is recorded twice, with
+ * the same exec id.
+ */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(record_exit, struct task_struct *task)
+{
+	struct task_struct *leader;
+	struct ea_event *e;
+	struct proc *pr;
+	int code;
+
+	if (*(volatile __u32 *)&stopped || BPF_CORE_READ(task, signal, live.counter))
+		return 0;
+	leader = task->group_leader;
+	pr = bpf_task_storage_get(&procs, leader, 0, 0);
+	if (!pr || !pr->exec_ts)
+		return 0;
+	if (!room_for_other()) {
+		__sync_fetch_and_add(&lost.exits, 1);
+		return 0;
+	}
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		__sync_fetch_and_add(&lost.exits, 1);
+		return 0;
+	}
+	fill_task(e, EA_EXIT);
+	if (BPF_CORE_READ(task, signal, flags) & SIGNAL_GROUP_EXIT)
+		code = BPF_CORE_READ(task, signal, group_exit_code);
+	else
+		code = task->exit_code;
+	e->exit_code = code;
+	e->exec_ts = pr->exec_ts;
+	/* Once: a later exit of the same task cannot name the exec again. */
+	pr->exec_ts = 0;
+	e->flags = 0;
+	e->argc = 0;
+	e->args_len = 0;
+	e->err = 0;
+	e->hook = 0;
+	e->reason = 0;
+	__builtin_memset(&e->file, 0, sizeof(e->file));
+	__builtin_memset(e->hash, 0, EA_HASH_LEN);
+	e->path[0] = '\0';
+	bpf_ringbuf_submit(e, 0);
+	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_enter_execve")

@@ -17,6 +17,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/sysmacros.h>
+#include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tool.h"
@@ -26,6 +30,8 @@
 
 struct execaudit_bpf *skel;
 volatile sig_atomic_t stopping;
+/* The programs' lost counters when this run started (--pin: not 0). */
+static struct ea_lost lost_start;
 
 static void on_signal(int sig)
 {
@@ -76,6 +82,104 @@ static int finish(struct ring_buffer *rb)
 	return err;
 }
 
+/* A kernel dev_t (major << 20 | minor) from a user-space one. */
+static __u32 kernel_dev(dev_t dev)
+{
+	return major(dev) << 20 | minor(dev);
+}
+
+/*
+ * Who the tool is, for probe_file: its tgid in its own pid namespace,
+ * named by that namespace's device and inode (the tool may run in one);
+ * and where pid 1 is, for the records' other-mntns and other-root.
+ */
+static int set_identities(void)
+{
+	struct stat ns, mnt, root;
+
+	if (stat("/proc/self/ns/pid", &ns) || stat("/proc/1/ns/mnt", &mnt) ||
+	    stat("/proc/1/root/", &root)) {
+		msg("/proc/self/ns/pid, /proc/1/ns/mnt, /proc/1/root: %s (is /proc mounted?)",
+		    strerror(errno));
+		return -1;
+	}
+	bss->tool_pidns_dev = kernel_dev(ns.st_dev);
+	bss->tool_pidns_ino = ns.st_ino;
+	bss->tool_tgid = getpid();
+	bss->init_mntns = mnt.st_ino;
+	bss->init_root.dev = kernel_dev(root.st_dev);
+	bss->init_root.ino = root.st_ino;
+	return 0;
+}
+
+/* Whether path is on cgroup2 (errno ENOTDIR when not). */
+static int statfs_cgroup2(const char *path)
+{
+	struct statfs fs;
+
+	if (statfs(path, &fs))
+		return -1;
+	if (fs.f_type != CGROUP2_SUPER_MAGIC) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The cgroup v2 at path: its id (the directory's inode number) and its
+ * level (the directories between it and the hierarchy's root, whose
+ * parent is on another file system, or is itself).
+ */
+static int cgroup_id_level(const char *path, __u64 *id, __u32 *level)
+{
+	char up[PATH_MAX];
+	struct stat st, parent;
+	size_t len;
+
+	if (statfs_cgroup2(path) || stat(path, &st))
+		return -1;
+	*id = st.st_ino;
+	*level = 0;
+	snprintf(up, sizeof(up), "%s", path);
+	for (;;) {
+		len = strlen(up);
+		if (len + 4 >= sizeof(up)) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		strcpy(up + len, "/..");
+		if (stat(up, &parent))
+			return -1;
+		if (parent.st_dev != st.st_dev || parent.st_ino == st.st_ino)
+			return 0;
+		(*level)++;
+		st = parent;
+	}
+}
+
+/* --uid and --cgroup, in the programs (each run says its own). */
+static int set_filters(void)
+{
+	__u64 id;
+	__u32 level;
+
+	bss->filter_uid = opt.uid;
+	bss->filter_uid_on = opt.uid_set;
+	bss->filter_cgroup_on = 0;
+	if (!opt.cgroup)
+		return 0;
+	if (cgroup_id_level(opt.cgroup, &id, &level)) {
+		msg("--cgroup %s: %s (a directory of the cgroup v2 hierarchy, such as /sys/fs/cgroup/system.slice)",
+		    opt.cgroup, strerror(errno));
+		return -1;
+	}
+	bss->filter_cgroup_id = id;
+	bss->filter_cgroup_level = level;
+	bss->filter_cgroup_on = 1;
+	return 0;
+}
+
 /* Open and load the BPF object (taking over a --pin directory's). */
 static int load(void)
 {
@@ -100,7 +204,8 @@ static int load(void)
 		     strerror(errno));
 		return -1;
 	}
-	bss->tool_tgid = getpid();
+	if (set_identities() || set_filters())
+		return -1;
 	skel->links.probe_file = bpf_program__attach(skel->progs.probe_file);
 	if (!skel->links.probe_file) {
 		msg("attaching probe_file failed: %s", strerror(errno));
@@ -116,6 +221,8 @@ static int apply_options(void)
 	struct reply r = {};
 	int i;
 
+	if (stats_overflow_keys())
+		return -1;
 	if (!resumed || opt.hash_max_set)
 		__atomic_store_n(&data->hash_max, opt.hash_max, __ATOMIC_SEQ_CST);
 	if (!resumed || opt.max_args_set) {
@@ -189,6 +296,7 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	/* A closed output is counted, not a silent death (output.c). */
 	signal(SIGPIPE, SIG_IGN);
+	lost_now(&lost_start);
 	if (!resumed && attach())
 		goto out;
 	if (start_stats_thread())
@@ -207,7 +315,7 @@ int main(int argc, char **argv)
 	stats_started = false;
 	if (stats_err || finish(rb))
 		goto out;
-	ret = report() ? 0 : 3;
+	ret = report(&lost_start) ? 0 : 3;
 out:
 	if (stats_started)
 		stop_stats_thread();

@@ -4,7 +4,7 @@
 #define EXECAUDIT_H
 
 /* The version of the JSON records ("version" in each object). */
-#define EA_JSON_VERSION		2
+#define EA_JSON_VERSION		3
 /* Longest executable path recorded, with NUL; a longer one is cut. */
 #define EA_PATH_LEN		256
 #define EA_COMM_LEN		16
@@ -20,6 +20,18 @@
 #define EA_RINGBUF_MAX		(1024 * 1024 * 1024)
 #define EA_MAX_DENY		1024	/* file rules; hash rules alike */
 #define EA_MAX_UIDS		8192
+/*
+ * The per-uid statistics of uids beyond EA_MAX_UIDS go to this key (no
+ * uid: (uid_t)-1 is invalid, and -2 is never given out either).
+ */
+#define EA_UID_OVERFLOW		0xfffffffeu
+/*
+ * Refusal and failed-exec records a uid may write per second; more are
+ * dropped and counted, so that a flood loses its own records first.
+ * These records, and exit records, use at most half of the ring buffer:
+ * the rest is kept for exec records.
+ */
+#define EA_UID_BUDGET		64
 #define EA_HASH_MAX_DEFAULT	(512ULL << 20)	/* --hash-max */
 #define EA_HASH_MAX_MAX		(1ULL << 40)
 /*
@@ -33,6 +45,7 @@ enum ea_event_type {
 	EA_EXEC = 1,		/* an exec that happened, with its argv */
 	EA_DENY = 2,		/* refused by a rule or undecided, no argv */
 	EA_EXEC_FAILED = 3,	/* an exec that failed for another reason */
+	EA_EXIT = 4,		/* the end of a process whose exec was recorded */
 };
 
 /* Where a refusal happened. */
@@ -55,6 +68,8 @@ enum ea_event_flags {
 	EA_HEADER_ONLY = 4,	/* no room for argv: the record is the header */
 	EA_PATH_CUT = 8,	/* path longer than EA_PATH_LEN - 1: cut */
 	EA_HASHED = 16,		/* hash holds the file's SHA-256 */
+	EA_OTHER_MNTNS = 32,	/* in another mount namespace than pid 1 */
+	EA_OTHER_ROOT = 64,	/* another root directory than pid 1's */
 };
 
 /* A file as the kernel knows it: a key of the file rules. */
@@ -74,12 +89,15 @@ struct ea_event {
 	__u32 uid;
 	__u32 euid;
 	__u32 loginuid;		/* (__u32)-1 when unset */
+	__u32 sessionid;	/* the audit session id; (__u32)-1 when unset */
 	__u32 argc;		/* argument count of the exec */
 	__u32 args_len;		/* argv bytes that follow, NULs included */
 	__s32 err;		/* errno of a refused or failed exec; 0 */
+	__s32 exit_code;	/* EA_EXIT: a wait status, code << 8 | signal */
 	__u16 hook;		/* enum ea_hook, for EA_DENY */
 	__u16 reason;		/* enum ea_reason, for EA_DENY */
 	__u64 ts_boot;		/* CLOCK_BOOTTIME, ns */
+	__u64 exec_ts;		/* the exec's ts_boot: with pid, the exec id */
 	__u64 parent_start;	/* the parent's start, CLOCK_BOOTTIME ns */
 	__u64 cgroup_id;
 	__u32 pidns;		/* inode numbers of the namespaces */
@@ -107,7 +125,17 @@ struct ea_stat {
 	__u64 failed;		/* execs that failed */
 	__u64 denied;		/* refusals of the rules, all hooks */
 	__u64 header_only;	/* exec records cut to their header */
-	__u64 dropped;		/* records lost: no room at all */
+	__u64 dropped;		/* records lost: no room, or over the budget */
+};
+
+/* The programs' counts of what they could not do, in .bss. */
+struct ea_lost {
+	__u64 execs;		/* exec records with no room at all */
+	__u64 other;		/* refusal and failed-exec records with no room */
+	__u64 budget;		/* refusal and failed-exec records over budget */
+	__u64 exits;		/* exit records with no room */
+	__u64 stats;		/* statistics updates with no entry */
+	__u64 inflight;		/* execs not watched for failure (no memory) */
 };
 
 /* What probe_file found about the file of an EA_IOCTL_PROBE. */

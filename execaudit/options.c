@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tool.h"
@@ -35,6 +36,10 @@ static const char usage_text[] =
 "                      that the rules stay enforced when execaudit ends; a\n"
 "                      later run with the same DIR takes them over\n"
 "  --list              with --pin DIR: print the rules pinned there and exit\n"
+"  --uid UID           record and count only what processes of real uid UID do\n"
+"                      (a number or a user name); the rules hold for everyone\n"
+"  --cgroup DIR        record and count only what the tasks of the cgroup v2 at\n"
+"                      DIR and its descendants do; the rules hold for everyone\n"
 "  --json              one JSON object per line instead of text\n"
 "  --verbose           also show libbpf's info and debug messages (its warnings,\n"
 "                      the verifier log among them, always show)\n"
@@ -81,6 +86,29 @@ static int add_rule(int op, const char *arg)
 	return 0;
 }
 
+/* --uid: a number, or a user name. */
+static int parse_uid(const char *arg)
+{
+	unsigned long v;
+	struct passwd *pw;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (*arg && !*end && !errno && v < (__u32)-1 && arg[0] != '-') {
+		opt.uid = v;
+	} else {
+		pw = getpwnam(arg);
+		if (!pw) {
+			msg("--uid %s: neither a uid nor a user name", arg);
+			return -1;
+		}
+		opt.uid = pw->pw_uid;
+	}
+	opt.uid_set = true;
+	return 0;
+}
+
 int parse_args(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -94,6 +122,8 @@ int parse_args(int argc, char **argv)
 		{ "control", required_argument, NULL, 'c' },
 		{ "pin", required_argument, NULL, 'p' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "uid", required_argument, NULL, 'u' },
+		{ "cgroup", required_argument, NULL, 'g' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -158,6 +188,13 @@ int parse_args(int argc, char **argv)
 			break;
 		case 'l':
 			opt.list = true;
+			break;
+		case 'u':
+			if (parse_uid(optarg))
+				return -1;
+			break;
+		case 'g':
+			opt.cgroup = optarg;
 			break;
 		case 'j':
 			opt.json = true;

@@ -156,37 +156,78 @@ static void wall_time(__u64 boot_ns, char *buf, size_t len)
 
 static const char *type_name(int type)
 {
-	return type == EA_EXEC ? "exec" : type == EA_DENY ? "deny" : "exec_failed";
+	return type == EA_EXEC ? "exec" : type == EA_DENY ? "deny" :
+	       type == EA_EXIT ? "exit" : "exec_failed";
+}
+
+/* An id for the exec that no later exec has, pid reuse or not, in a boot. */
+static void exec_id(const struct ea_event *e, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u-%llu", e->pid, (unsigned long long)e->exec_ts);
+}
+
+static const char *json_bool(bool b)
+{
+	return b ? "true" : "false";
+}
+
+/* A u32 id that is (__u32)-1 when unset: as a number, or null/unset. */
+static void print_id(FILE *f, __u32 id, bool json)
+{
+	if (id == (__u32)-1)
+		fputs(json ? "null" : "unset", f);
+	else
+		fprintf(f, "%u", id);
 }
 
 static void print_json(FILE *f, const struct ea_event *e, const char *args, const char *when)
 {
+	char id[64];
 	bool lossy;
 	size_t cut;
 
 	fprintf(f, "{\"version\":%d,\"type\":\"%s\",\"time\":\"%s\",\"boot_ns\":%llu,"
-	       "\"pid\":%u,\"tid\":%u,\"ppid\":%u,\"parent_start_ns\":%llu,"
-	       "\"uid\":%u,\"euid\":%u,\"loginuid\":",
-	       EA_JSON_VERSION, type_name(e->type), when, (unsigned long long)e->ts_boot,
-	       e->pid, e->tid, e->ppid, (unsigned long long)e->parent_start, e->uid, e->euid);
-	if (e->loginuid == (__u32)-1)
-		fprintf(f, "null");
-	else
-		fprintf(f, "%u", e->loginuid);
+		"\"pid\":%u,\"tid\":%u,\"ppid\":%u,\"parent_start_ns\":%llu,"
+		"\"uid\":%u,\"euid\":%u,\"loginuid\":",
+		EA_JSON_VERSION, type_name(e->type), when, (unsigned long long)e->ts_boot,
+		e->pid, e->tid, e->ppid, (unsigned long long)e->parent_start, e->uid, e->euid);
+	print_id(f, e->loginuid, true);
+	fprintf(f, ",\"sessionid\":");
+	print_id(f, e->sessionid, true);
 	fprintf(f, ",\"comm\":");
 	lossy = ea_json_string(f, e->comm, strnlen(e->comm, EA_COMM_LEN));
-	fprintf(f, ",\"cgroup_id\":%llu,\"pidns\":%u,\"mntns\":%u,\"path\":",
-	       (unsigned long long)e->cgroup_id, e->pidns, e->mntns);
+	fprintf(f, ",\"cgroup_id\":%llu,\"pidns\":%u,\"mntns\":%u,\"other_mntns\":%s,\"other_root\":%s",
+		(unsigned long long)e->cgroup_id, e->pidns, e->mntns,
+		json_bool(e->flags & EA_OTHER_MNTNS), json_bool(e->flags & EA_OTHER_ROOT));
+	if (e->type == EA_EXEC || e->type == EA_EXIT) {
+		exec_id(e, id, sizeof(id));
+		fprintf(f, ",\"exec_id\":\"%s\"", id);
+	}
+	if (e->type == EA_EXIT) {
+		int sig = e->exit_code & 0x7f;
+
+		fprintf(f, ",\"run_ns\":%llu,\"exit_code\":",
+			(unsigned long long)(e->ts_boot - e->exec_ts));
+		if (sig)
+			fprintf(f, "null,\"signal\":\"%s\",\"core_dumped\":%s",
+				sigabbrev_np(sig) ?: "?", json_bool(e->exit_code & 0x80));
+		else
+			fprintf(f, "%d,\"signal\":null,\"core_dumped\":false",
+				(e->exit_code >> 8) & 0xff);
+		fprintf(f, ",\"lossy\":%s}\n", json_bool(lossy));
+		return;
+	}
+	fprintf(f, ",\"path\":");
 	lossy |= ea_json_string(f, e->path, strnlen(e->path, EA_PATH_LEN));
-	fprintf(f, ",\"path_cut\":%s", e->flags & EA_PATH_CUT ? "true" : "false");
+	fprintf(f, ",\"path_cut\":%s", json_bool(e->flags & EA_PATH_CUT));
 	if (e->type != EA_EXEC_FAILED)
 		fprintf(f, ",\"dev\":\"%u:%u\",\"ino\":%llu", e->file.dev >> 20,
-		       e->file.dev & 0xfffff, (unsigned long long)e->file.ino);
+			e->file.dev & 0xfffff, (unsigned long long)e->file.ino);
 	if (e->type != EA_EXEC)
 		fprintf(f, ",\"errno\":%d,\"error\":\"%s\"", e->err, errno_name(e->err));
 	if (e->type == EA_DENY) {
 		fprintf(f, ",\"hook\":\"%s\",\"reason\":\"%s\"", hook_name(e->hook),
-		       reason_name(e->reason));
+			reason_name(e->reason));
 		if (e->flags & EA_HASHED) {
 			char hex[2 * EA_HASH_LEN + 1];
 
@@ -198,44 +239,70 @@ static void print_json(FILE *f, const struct ea_event *e, const char *args, cons
 		fprintf(f, ",\"argc\":%u", e->argc);
 	if (e->type == EA_EXEC) {
 		fprintf(f, ",\"args_bytes\":%u,\"truncated\":%s,\"header_only\":%s,\"fault\":%s,\"argv\":",
-		       e->args_len, e->flags & EA_TRUNCATED ? "true" : "false",
-		       e->flags & EA_HEADER_ONLY ? "true" : "false",
-		       e->flags & EA_FAULT ? "true" : "false");
+			e->args_len, json_bool(e->flags & EA_TRUNCATED),
+			json_bool(e->flags & EA_HEADER_ONLY), json_bool(e->flags & EA_FAULT));
 		lossy |= ea_print_argv_max(f, args, e->args_len, true,
 					   ea_argv_bound(args, e->args_len), &cut);
 		fprintf(f, ",\"argv_cut\":%zu", cut);
 	}
-	fprintf(f, ",\"lossy\":%s}\n", lossy ? "true" : "false");
+	fprintf(f, ",\"lossy\":%s}\n", json_bool(lossy));
 }
 
 static void print_text(FILE *f, const struct ea_event *e, const char *args, const char *when)
 {
+	static const char *const word[] = {
+		[EA_EXEC] = "exec", [EA_DENY] = "deny", [EA_EXEC_FAILED] = "fail",
+		[EA_EXIT] = "exit",
+	};
+	char id[64];
 	size_t cut;
 
 	fprintf(f, "%s pid %u tid %u ppid %u uid %u euid %u auid ",
-	       e->type == EA_EXEC ? "exec" : e->type == EA_DENY ? "deny" : "fail",
-	       e->pid, e->tid, e->ppid, e->uid, e->euid);
-	if (e->loginuid == (__u32)-1)
-		fprintf(f, "unset");
-	else
-		fprintf(f, "%u", e->loginuid);
+		e->type <= EA_EXIT ? word[e->type] : "?", e->pid, e->tid, e->ppid, e->uid,
+		e->euid);
+	print_id(f, e->loginuid, false);
+	fprintf(f, " ses ");
+	print_id(f, e->sessionid, false);
 	fprintf(f, " comm ");
 	ea_print_word(f, e->comm, strnlen(e->comm, EA_COMM_LEN));
-	fprintf(f, " cgroup %llu pidns %u mntns %u at %s ", (unsigned long long)e->cgroup_id,
-	       e->pidns, e->mntns, when);
-	if (e->flags & EA_PATH_CUT)
+	fprintf(f, " cgroup %llu pidns %u mntns %u%s%s at %s ", (unsigned long long)e->cgroup_id,
+		e->pidns, e->mntns, e->flags & EA_OTHER_MNTNS ? " other-mntns" : "",
+		e->flags & EA_OTHER_ROOT ? " other-root" : "", when);
+	if (e->type == EA_EXEC || e->type == EA_EXIT) {
+		exec_id(e, id, sizeof(id));
+		fprintf(f, "id %s ", id);
+	}
+	if (e->type == EA_EXIT) {
+		int sig = e->exit_code & 0x7f;
+		__u64 run = e->ts_boot - e->exec_ts;
+
+		if (sig)
+			fprintf(f, "killed by %s%s", sigabbrev_np(sig) ? "SIG" : "signal ",
+				sigabbrev_np(sig) ?: "?");
+		else
+			fprintf(f, "exited %d", (e->exit_code >> 8) & 0xff);
+		fprintf(f, "%s after %llu.%06llu s\n", e->exit_code & 0x80 ? " (core dumped)" : "",
+			(unsigned long long)(run / 1000000000), (unsigned long long)(run % 1000000000 / 1000));
+		return;
+	}
+	if (e->type == EA_EXEC)
+		fprintf(f, "dev %u:%u ino %llu ", e->file.dev >> 20, e->file.dev & 0xfffff,
+			(unsigned long long)e->file.ino);
+	/* A failed exec's name is cut at its end; another path, at its start. */
+	if (e->flags & EA_PATH_CUT && e->type != EA_EXEC_FAILED)
 		fprintf(f, ".../");
 	ea_print_word(f, e->path, strnlen(e->path, EA_PATH_LEN));
 	if (e->type == EA_EXEC_FAILED) {
-		fprintf(f, ": failed (%s)\n", errno_name(e->err));
+		fprintf(f, "%s: failed (%s)\n", e->flags & EA_PATH_CUT ? "..." : "",
+			errno_name(e->err));
 		return;
 	}
 	if (e->type == EA_DENY) {
 		fprintf(f, ": refused (%s) at %s, %s%s", errno_name(e->err), hook_name(e->hook),
-		       e->reason == EA_REASON_UNDECIDED ? "hash unknown" : reason_name(e->reason),
-		       e->reason == EA_REASON_UNDECIDED ? "" : " rule");
+			e->reason == EA_REASON_UNDECIDED ? "hash unknown" : reason_name(e->reason),
+			e->reason == EA_REASON_UNDECIDED ? "" : " rule");
 		fprintf(f, " (dev %u:%u ino %llu", e->file.dev >> 20, e->file.dev & 0xfffff,
-		       (unsigned long long)e->file.ino);
+			(unsigned long long)e->file.ino);
 		if (e->flags & EA_HASHED) {
 			char hex[2 * EA_HASH_LEN + 1];
 
@@ -246,9 +313,9 @@ static void print_text(FILE *f, const struct ea_event *e, const char *args, cons
 		return;
 	}
 	fprintf(f, " [%u args, %u bytes%s%s%s]: ", e->argc, e->args_len,
-	       e->flags & EA_TRUNCATED ? ", truncated" : "",
-	       e->flags & EA_HEADER_ONLY ? ", header only" : "",
-	       e->flags & EA_FAULT ? ", unreadable" : "");
+		e->flags & EA_TRUNCATED ? ", truncated" : "",
+		e->flags & EA_HEADER_ONLY ? ", header only" : "",
+		e->flags & EA_FAULT ? ", unreadable" : "");
 	ea_print_argv_max(f, args, e->args_len, false, ea_argv_bound(args, e->args_len), &cut);
 	/* A word with '[' is quoted: no argv prints this. */
 	if (cut)
@@ -276,6 +343,9 @@ int handle_event(void *ctx, void *data, size_t size)
 	case EA_DENY:
 		totals.deny_events++;
 		break;
+	case EA_EXIT:
+		totals.exit_events++;
+		break;
 	default:
 		totals.fail_events++;
 	}
@@ -291,7 +361,7 @@ int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* One uid's statistics of a drain. */
+/* One uid's statistics of a drain (or the uids beyond the map's). */
 void print_stat(__u32 uid, const struct ea_stat *s)
 {
 	struct line l;
@@ -299,24 +369,75 @@ void print_stat(__u32 uid, const struct ea_stat *s)
 
 	if (!f)
 		goto out;
-	if (opt.json)
-		fprintf(f, "{\"version\":%d,\"type\":\"stats\",\"uid\":%u,\"execs\":%llu,\"bytes\":%llu,"
-		       "\"failed\":%llu,\"denied\":%llu,\"header_only\":%llu,\"dropped\":%llu}\n",
-		       EA_JSON_VERSION, uid, (unsigned long long)s->execs,
-		       (unsigned long long)s->bytes, (unsigned long long)s->failed,
-		       (unsigned long long)s->denied, (unsigned long long)s->header_only,
-		       (unsigned long long)s->dropped);
-	else
-		fprintf(f, "stats uid %u: %llu execs, %llu bytes, %llu failed, %llu refused, %llu header-only, %llu dropped\n",
-		       uid, (unsigned long long)s->execs, (unsigned long long)s->bytes,
-		       (unsigned long long)s->failed, (unsigned long long)s->denied,
-		       (unsigned long long)s->header_only, (unsigned long long)s->dropped);
+	if (opt.json) {
+		fprintf(f, "{\"version\":%d,\"type\":\"stats\",\"uid\":", EA_JSON_VERSION);
+		if (uid == EA_UID_OVERFLOW)
+			fputs("null", f);
+		else
+			fprintf(f, "%u", uid);
+		fprintf(f, ",\"execs\":%llu,\"bytes\":%llu,\"failed\":%llu,\"denied\":%llu,"
+			"\"header_only\":%llu,\"dropped\":%llu}\n",
+			(unsigned long long)s->execs, (unsigned long long)s->bytes,
+			(unsigned long long)s->failed, (unsigned long long)s->denied,
+			(unsigned long long)s->header_only, (unsigned long long)s->dropped);
+	} else {
+		fputs("stats uid ", f);
+		if (uid == EA_UID_OVERFLOW)
+			fputs("overflow", f);
+		else
+			fprintf(f, "%u", uid);
+		fprintf(f, ": %llu execs, %llu bytes, %llu failed, %llu refused, %llu header-only, %llu dropped\n",
+			(unsigned long long)s->execs, (unsigned long long)s->bytes,
+			(unsigned long long)s->failed, (unsigned long long)s->denied,
+			(unsigned long long)s->header_only, (unsigned long long)s->dropped);
+	}
 out:
 	line_done(&l, false);
 }
 
-/* The drop delta of an interval: by_uid lists the uids that fit. */
-void print_drops(const struct ea_stat *sum, const char *by_uid, unsigned int omitted)
+/* The lost_* counters, as text or as a JSON object's members. */
+static void print_lost(FILE *f, const struct ea_lost *d)
+{
+	if (opt.json)
+		fprintf(f, "\"execs\":%llu,\"other\":%llu,\"budget\":%llu,\"exits\":%llu,"
+			"\"stats\":%llu,\"inflight\":%llu",
+			(unsigned long long)d->execs, (unsigned long long)d->other,
+			(unsigned long long)d->budget, (unsigned long long)d->exits,
+			(unsigned long long)d->stats, (unsigned long long)d->inflight);
+	else
+		fprintf(f, "execs %llu, other %llu, budget %llu, exits %llu, stats %llu, inflight %llu",
+			(unsigned long long)d->execs, (unsigned long long)d->other,
+			(unsigned long long)d->budget, (unsigned long long)d->exits,
+			(unsigned long long)d->stats, (unsigned long long)d->inflight);
+}
+
+/* The programs' lost counters now (they only grow). */
+void lost_now(struct ea_lost *l)
+{
+	l->execs = __atomic_load_n(&bss->lost.execs, __ATOMIC_RELAXED);
+	l->other = __atomic_load_n(&bss->lost.other, __ATOMIC_RELAXED);
+	l->budget = __atomic_load_n(&bss->lost.budget, __ATOMIC_RELAXED);
+	l->exits = __atomic_load_n(&bss->lost.exits, __ATOMIC_RELAXED);
+	l->stats = __atomic_load_n(&bss->lost.stats, __ATOMIC_RELAXED);
+	l->inflight = __atomic_load_n(&bss->lost.inflight, __ATOMIC_RELAXED);
+}
+
+void lost_sub(struct ea_lost *d, const struct ea_lost *a, const struct ea_lost *b)
+{
+	d->execs = a->execs - b->execs;
+	d->other = a->other - b->other;
+	d->budget = a->budget - b->budget;
+	d->exits = a->exits - b->exits;
+	d->stats = a->stats - b->stats;
+	d->inflight = a->inflight - b->inflight;
+}
+
+/*
+ * The drop delta of an interval (by_uid lists the uids that fit), and
+ * the change of every lost counter since the previous interval line.
+ */
+void print_drops(const struct ea_stat *sum, const char *by_uid, unsigned int omitted,
+		 const struct ea_lost *delta)
 {
 	struct line l;
 	FILE *f = line_start(&l);
@@ -324,68 +445,91 @@ void print_drops(const struct ea_stat *sum, const char *by_uid, unsigned int omi
 	if (!f)
 		goto out;
 	if (opt.json)
-		fprintf(f, "{\"version\":%d,\"type\":\"drops\",\"dropped\":%llu,\"total\":%llu,\"uids\":{%s},\"uids_omitted\":%u}\n",
-		       EA_JSON_VERSION, (unsigned long long)sum->dropped,
-		       (unsigned long long)totals.stats.dropped, by_uid, omitted);
+		fprintf(f, "{\"version\":%d,\"type\":\"drops\",\"dropped\":%llu,\"total\":%llu,\"uids\":{%s},\"uids_omitted\":%u,\"lost\":{",
+			EA_JSON_VERSION, (unsigned long long)sum->dropped,
+			(unsigned long long)totals.stats.dropped, by_uid, omitted);
 	else
-		fprintf(f, "drops: %llu records in the last %lu s (%s%s%.0u%s), %llu in all\n",
-		       (unsigned long long)sum->dropped, opt.interval,
-		       by_uid[0] ? by_uid : "none", omitted ? ", and " : "", omitted,
-		       omitted ? " more uids" : "",
-		       (unsigned long long)totals.stats.dropped);
+		fprintf(f, "drops: %llu records in the last %lu s (%s%s%.0u%s), %llu in all; lost: ",
+			(unsigned long long)sum->dropped, opt.interval,
+			by_uid[0] ? by_uid : "none", omitted ? ", and " : "", omitted,
+			omitted ? " more uids" : "",
+			(unsigned long long)totals.stats.dropped);
+	print_lost(f, delta);
+	fputs(opt.json ? "}}\n" : "\n", f);
 out:
 	line_done(&l, false);
 }
 
-bool report(void)
+/*
+ * The totals at exit. The lost counters are this run's: with --pin the
+ * programs' own add up across takeovers, since they were loaded.
+ */
+bool report(const struct ea_lost *start)
 {
-	unsigned long long lost = bss->lost_execs, lost_other = bss->lost_other;
-	unsigned long long lost_stats = bss->lost_stats;
 	const struct ea_stat *s = &totals.stats;
-	unsigned long long unwritten = output_lost();
+	struct ea_lost all, run;
+	unsigned long long unwritten = output_lost(), dropped;
+	bool match;
 	struct line l;
 	FILE *f;
-	bool match = totals.exec_events + lost == s->execs &&
-		     totals.exec_bytes == s->bytes && totals.header_only == s->header_only &&
-		     totals.deny_events + totals.fail_events + lost_other == s->denied + s->failed &&
-		     lost + lost_other == s->dropped && !lost_stats;
 
+	lost_now(&all);
+	lost_sub(&run, &all, start);
+	dropped = run.execs + run.other + run.budget;
+	match = totals.exec_events + run.execs == s->execs &&
+		totals.exec_bytes == s->bytes && totals.header_only == s->header_only &&
+		totals.deny_events + totals.fail_events + run.other + run.budget ==
+		s->denied + s->failed &&
+		dropped == s->dropped && !run.stats && !run.inflight;
 	/* Pinned programs outlive us: their counts cannot be closed. */
 	if (opt.pin)
 		match = true;
 	f = line_start(&l);
-	if (!f)
-		;
-	else if (opt.json)
+	if (f && opt.json) {
 		fprintf(f, "{\"version\":%d,\"type\":\"totals\",\"exec_events\":%llu,\"exec_bytes\":%llu,"
-		       "\"header_only\":%llu,\"deny_events\":%llu,\"failed_events\":%llu,"
-		       "\"stats_execs\":%llu,\"stats_bytes\":%llu,\"stats_header_only\":%llu,"
-		       "\"stats_denied\":%llu,\"stats_failed\":%llu,\"dropped\":%llu,"
-		       "\"lost_execs\":%llu,\"lost_other\":%llu,\"lost_stats\":%llu,\"unwritten\":%llu,"
-			"\"match\":%s}\n",
-		       EA_JSON_VERSION, totals.exec_events, totals.exec_bytes, totals.header_only,
-		       totals.deny_events, totals.fail_events, (unsigned long long)s->execs,
-		       (unsigned long long)s->bytes, (unsigned long long)s->header_only,
-		       (unsigned long long)s->denied, (unsigned long long)s->failed,
-		       (unsigned long long)s->dropped, lost, lost_other, lost_stats, unwritten,
-		       match ? "true" : "false");
-	else
-		fprintf(f, "totals: ring buffer %llu exec events (%llu argv bytes, %llu header-only), %llu refused, %llu failed, %llu dropped; drained statistics %llu execs (%llu argv bytes, %llu header-only), %llu refused, %llu failed, %llu dropped; %llu lines not written: %s\n",
-		       totals.exec_events, totals.exec_bytes, totals.header_only,
-		       totals.deny_events, totals.fail_events, lost + lost_other,
-		       (unsigned long long)s->execs, (unsigned long long)s->bytes,
-		       (unsigned long long)s->header_only, (unsigned long long)s->denied,
-		       (unsigned long long)s->failed, (unsigned long long)s->dropped, unwritten,
-		       opt.pin ? "not compared (--pin)" : match ? "match" : "MISMATCH");
+			"\"header_only\":%llu,\"deny_events\":%llu,\"failed_events\":%llu,"
+			"\"exit_events\":%llu,\"stats_execs\":%llu,\"stats_bytes\":%llu,"
+			"\"stats_header_only\":%llu,\"stats_denied\":%llu,\"stats_failed\":%llu,"
+			"\"dropped\":%llu,\"lost_execs\":%llu,\"lost_other\":%llu,\"lost_stats\":%llu,"
+			"\"lost\":{",
+			EA_JSON_VERSION, totals.exec_events, totals.exec_bytes, totals.header_only,
+			totals.deny_events, totals.fail_events, totals.exit_events,
+			(unsigned long long)s->execs, (unsigned long long)s->bytes,
+			(unsigned long long)s->header_only, (unsigned long long)s->denied,
+			(unsigned long long)s->failed, (unsigned long long)s->dropped,
+			(unsigned long long)run.execs, (unsigned long long)run.other,
+			(unsigned long long)run.stats);
+		print_lost(f, &run);
+		fputs("},\"lost_since_load\":{", f);
+		print_lost(f, &all);
+		fprintf(f, "},\"unwritten\":%llu,\"match\":%s}\n", unwritten, json_bool(match));
+	} else if (f) {
+		fprintf(f, "totals: ring buffer %llu exec events (%llu argv bytes, %llu header-only), %llu refused, %llu failed, %llu dropped, %llu exits; drained statistics %llu execs (%llu argv bytes, %llu header-only), %llu refused, %llu failed, %llu dropped; lost: ",
+			totals.exec_events, totals.exec_bytes, totals.header_only,
+			totals.deny_events, totals.fail_events, dropped, totals.exit_events,
+			(unsigned long long)s->execs, (unsigned long long)s->bytes,
+			(unsigned long long)s->header_only, (unsigned long long)s->denied,
+			(unsigned long long)s->failed, (unsigned long long)s->dropped);
+		print_lost(f, &run);
+		if (opt.pin) {
+			fputs(" (since the pinned programs were loaded, across takeovers: ", f);
+			print_lost(f, &all);
+			fputc(')', f);
+		}
+		fprintf(f, "; %llu lines not written: %s\n", unwritten,
+			opt.pin ? "not compared (--pin)" : match ? "match" : "MISMATCH");
+	}
 	line_done(&l, false);
-	if (lost + lost_other)
-		msg("%llu records dropped (%llu execs): the ring buffer was full; every exec is still counted in the statistics",
-		    lost + lost_other, lost);
-	if (lost_stats)
-		msg("%llu statistics updates lost: more than %d uids", lost_stats, EA_MAX_UIDS);
-	if (bss->lost_inflight)
+	if (dropped)
+		msg("%llu records dropped (%llu execs; %llu refusals and failed execs over their uid's budget): the ring buffer was full; every exec is still counted in the statistics",
+		    dropped, (unsigned long long)run.execs, (unsigned long long)run.budget);
+	if (run.stats)
+		msg("%llu statistics updates lost", (unsigned long long)run.stats);
+	if (run.inflight)
 		msg("%llu execs not watched for failure: no memory for their state",
-		    (unsigned long long)bss->lost_inflight);
+		    (unsigned long long)run.inflight);
+	if (run.exits)
+		msg("%llu exit records lost", (unsigned long long)run.exits);
 	if (!match)
 		msg("the ring buffer and the statistics disagree");
 	unwritten = output_lost();
@@ -395,6 +539,5 @@ bool report(void)
 	if (opt.pin)
 		msg("the programs pinned in %s go on enforcing the rules: rm -r %s ends them",
 		    opt.pin, opt.pin);
-	return match && !(lost + lost_other) && !lost_stats && !bss->lost_inflight;
+	return match && !dropped && !run.stats && !run.inflight && !run.exits;
 }
-

@@ -7,14 +7,121 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <linux/openat2.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <linux/hash_info.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "tool.h"
+
+/* How long a file rule's path may take to resolve (a FUSE server may hang). */
+#define RESOLVE_TIMEOUT_S	5
+
+/*
+ * One resolution, done by a worker thread: the main thread waits for it
+ * at most RESOLVE_TIMEOUT_S. A job the main thread gave up on is freed by
+ * its worker, if it ever ends; until then no other resolution starts, as
+ * both would use the one answer of probe_file.
+ */
+struct job {
+	char path[PATH_MAX];
+	struct ea_probe probe;
+	int err;		/* errno, or one of the JOB_ values */
+	const char *step;	/* what failed */
+	bool done, abandoned;
+};
+
+enum {
+	JOB_NOT_REGULAR = -1,
+	JOB_NO_ANSWER = -2,
+	JOB_CHANGED = -3,
+};
+
+static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t job_cond = PTHREAD_COND_INITIALIZER;
+static bool job_running;
+
+/*
+ * The file at path, by a path whose every component is a directory or the
+ * file itself: no symbolic link (ea_rule_path() resolved them, so one
+ * here came since), no device or FIFO opened for real. An O_PATH
+ * descriptor opens nothing; its file is then reopened through
+ * /proc/self/fd, which names that inode and no path.
+ */
+static int open_rule_file(struct job *job)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	char proc[64];
+	struct stat st, st2;
+	int pfd, fd;
+
+	pfd = syscall(SYS_openat2, AT_FDCWD, job->path, &how, sizeof(how));
+	if (pfd < 0 && errno == ENOSYS)
+		pfd = open(job->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (pfd < 0) {
+		job->err = errno;
+		job->step = "open";
+		return -1;
+	}
+	if (fstat(pfd, &st) || !S_ISREG(st.st_mode)) {
+		close(pfd);
+		job->err = JOB_NOT_REGULAR;
+		return -1;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	close(pfd);
+	if (fd < 0) {
+		job->err = errno;
+		job->step = "reopen";
+		return -1;
+	}
+	if (fstat(fd, &st2) || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino) {
+		close(fd);
+		job->err = JOB_CHANGED;
+		return -1;
+	}
+	return fd;
+}
+
+static void *resolve_worker(void *arg)
+{
+	struct ea_probe *p = &bss->probe;
+	struct job *job = arg;
+	__u32 seq;
+	int fd;
+
+	fd = open_rule_file(job);
+	if (fd >= 0) {
+		seq = __atomic_load_n(&p->seq, __ATOMIC_ACQUIRE);
+		if (ioctl(fd, EA_IOCTL_PROBE, 0) != -1 || errno != ENOTTY ||
+		    __atomic_load_n(&p->seq, __ATOMIC_ACQUIRE) == seq)
+			job->err = JOB_NO_ANSWER;
+		else
+			job->probe = *p;
+		close(fd);
+	}
+	pthread_mutex_lock(&job_lock);
+	job->done = true;
+	job_running = false;
+	pthread_cond_broadcast(&job_cond);
+	if (job->abandoned) {
+		msg("the resolution of %s given up on earlier has ended", job->path);
+		free(job);
+	}
+	pthread_mutex_unlock(&job_lock);
+	return NULL;
+}
 
 /*
  * The identity of the file at path, as the hooks will see it: open it and
@@ -22,30 +129,65 @@
  */
 static int probe_path(const char *path, struct ea_probe *out, struct reply *r)
 {
-	struct ea_probe *p = &bss->probe;
-	struct stat st;
-	__u32 seq;
-	int fd, ret = -1;
+	struct timespec until;
+	struct job *job;
+	pthread_attr_t attr;
+	pthread_t worker;
+	int err = 0, ret = -1;
 
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0) {
-		reply_error(r, "%s: %s: a file rule needs the file", path, strerror(errno));
+	pthread_mutex_lock(&job_lock);
+	if (job_running) {
+		pthread_mutex_unlock(&job_lock);
+		reply_error(r, "%s: an earlier resolution is still blocked (on FUSE?); try again later",
+			    path);
 		return -1;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+	job = calloc(1, sizeof(*job));
+	if (!job) {
+		pthread_mutex_unlock(&job_lock);
+		reply_error(r, "%s: %s", path, strerror(ENOMEM));
+		return -1;
+	}
+	snprintf(job->path, sizeof(job->path), "%s", path);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	err = pthread_create(&worker, &attr, resolve_worker, job);
+	pthread_attr_destroy(&attr);
+	if (err) {
+		pthread_mutex_unlock(&job_lock);
+		free(job);
+		reply_error(r, "%s: cannot start a worker: %s", path, strerror(err));
+		return -1;
+	}
+	job_running = true;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += RESOLVE_TIMEOUT_S;
+	while (!job->done && !err)
+		err = pthread_cond_timedwait(&job_cond, &job_lock, &until);
+	if (!job->done) {
+		job->abandoned = true;
+		pthread_mutex_unlock(&job_lock);
+		reply_error(r, "%s: no answer within %d s (a FUSE file system?): no rule", path,
+			    RESOLVE_TIMEOUT_S);
+		return -1;
+	}
+	pthread_mutex_unlock(&job_lock);
+	if (job->err == JOB_NOT_REGULAR)
 		reply_error(r, "%s: not a regular file", path);
-		goto out;
-	}
-	seq = __atomic_load_n(&p->seq, __ATOMIC_ACQUIRE);
-	if (ioctl(fd, EA_IOCTL_PROBE, 0) != -1 || errno != ENOTTY ||
-	    __atomic_load_n(&p->seq, __ATOMIC_ACQUIRE) == seq) {
+	else if (job->err == JOB_NO_ANSWER)
 		reply_error(r, "%s: the probe program did not answer (is it attached?)", path);
-		goto out;
-	}
-	*out = *p;
-	ret = 0;
-out:
-	close(fd);
+	else if (job->err == JOB_CHANGED)
+		reply_error(r, "%s: the file changed while it was opened", path);
+	else if (job->err == ELOOP)
+		reply_error(r, "%s: a symbolic link in the path (there was none when the rule was given): no rule",
+			    path);
+	else if (job->err)
+		reply_error(r, "%s: %s: a file rule needs the file", path, strerror(job->err));
+	else
+		ret = 0;
+	if (!ret)
+		*out = job->probe;
+	free(job);
 	return ret;
 }
 
@@ -109,9 +251,19 @@ static int check_ima(struct reply *r)
 	static bool ima_ok;
 	struct ea_probe p;
 
+	char exe[PATH_MAX];
+	ssize_t n;
+
 	if (ima_ok)
 		return 0;
-	if (probe_path("/proc/self/exe", &p, r))
+	/* Our own executable, by its path (probe_path() follows no link). */
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n < 0) {
+		reply_error(r, "/proc/self/exe: %s", strerror(errno));
+		return -1;
+	}
+	exe[n] = '\0';
+	if (probe_path(exe, &p, r))
 		return -1;
 	if (p.hash_algo != HASH_ALGO_SHA256) {
 		reply_error(r, "hash rules: bpf_ima_file_hash() gives %s, not SHA-256: the kernel needs CONFIG_IMA=y with CONFIG_IMA_DEFAULT_HASH_SHA256=y (or ima_hash=sha256)",

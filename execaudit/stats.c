@@ -19,6 +19,31 @@ static pthread_mutex_t stats_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t stats_cond;
 static bool stats_stop;
 int stats_err;
+/* The lost counters at the previous interval line. */
+static struct ea_lost lost_prev;
+
+/* The overflow bucket of an inner map: the key its uids beyond go to. */
+static int overflow_key(int fd)
+{
+	struct ea_stat zero = {};
+	__u32 key = EA_UID_OVERFLOW;
+
+	if (bpf_map_update_elem(fd, &key, &zero, BPF_NOEXIST) && errno != EEXIST) {
+		msg("the statistics' overflow bucket: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* At start, in both maps (a map of a pinned run may have it already). */
+int stats_overflow_keys(void)
+{
+	if (overflow_key(bpf_map__fd(skel->maps.stats0)) ||
+	    overflow_key(bpf_map__fd(skel->maps.stats1)))
+		return -1;
+	lost_now(&lost_prev);
+	return 0;
+}
 
 /*
  * Read and empty one statistics map that no program can still write;
@@ -27,6 +52,7 @@ int stats_err;
 int drain_stats(int fd, bool interval)
 {
 	struct ea_stat s, sum = {};
+	struct ea_lost now, delta;
 	char by_uid[512] = "";
 	unsigned int omitted = 0;
 	size_t used = 0;
@@ -37,13 +63,21 @@ int drain_stats(int fd, bool interval)
 			msg("draining the statistics: %s", strerror(errno));
 			return -1;
 		}
+		/* An overflow bucket with nothing in it says nothing. */
+		if (uid == EA_UID_OVERFLOW && !s.execs && !s.failed && !s.denied && !s.dropped)
+			continue;
 		sum.execs += s.execs;
 		sum.bytes += s.bytes;
 		sum.failed += s.failed;
 		sum.denied += s.denied;
 		sum.header_only += s.header_only;
 		sum.dropped += s.dropped;
-		if (s.dropped && used < sizeof(by_uid) - 64)
+		if (s.dropped && used < sizeof(by_uid) - 64 && uid == EA_UID_OVERFLOW)
+			used += snprintf(by_uid + used, sizeof(by_uid) - used,
+					 opt.json ? "%s\"overflow\":%llu" : "%suid overflow: %llu",
+					 used ? (opt.json ? "," : ", ") : "",
+					 (unsigned long long)s.dropped);
+		else if (s.dropped && used < sizeof(by_uid) - 64)
 			used += snprintf(by_uid + used, sizeof(by_uid) - used,
 					 opt.json ? "%s\"%u\":%llu" : "%suid %u: %llu",
 					 used ? (opt.json ? "," : ", ") : "", uid,
@@ -58,9 +92,16 @@ int drain_stats(int fd, bool interval)
 	totals.stats.denied += sum.denied;
 	totals.stats.header_only += sum.header_only;
 	totals.stats.dropped += sum.dropped;
+	/* Emptied: the bucket goes back for the next turn of this map. */
+	if (overflow_key(fd))
+		return -1;
 	/* The drop delta: every interval, dropped or not. */
-	if (interval)
-		print_drops(&sum, by_uid, omitted);
+	if (interval) {
+		lost_now(&now);
+		lost_sub(&delta, &now, &lost_prev);
+		lost_prev = now;
+		print_drops(&sum, by_uid, omitted, &delta);
+	}
 	return 0;
 }
 

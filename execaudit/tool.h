@@ -25,6 +25,9 @@ struct options {
 	bool max_args_set, ring_size_set, hash_max_set;
 	const char *control, *pin;
 	bool json, verbose, list;
+	bool uid_set;
+	__u32 uid;			/* --uid */
+	const char *cgroup;		/* --cgroup */
 	struct ea_rule rules[2 * EA_MAX_DENY];
 	int nrules;
 };
@@ -69,14 +72,19 @@ void msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Counts of what was read; the statistics thread writes stats. */
 struct totals {
 	unsigned long long exec_events, exec_bytes, header_only, deny_events, fail_events;
+	unsigned long long exit_events;
 	struct ea_stat stats;
 };
 
 extern struct totals totals;
 int handle_event(void *ctx, void *data, size_t size);
 void print_stat(__u32 uid, const struct ea_stat *s);
-void print_drops(const struct ea_stat *sum, const char *by_uid, unsigned int omitted);
-bool report(void);
+void print_drops(const struct ea_stat *sum, const char *by_uid, unsigned int omitted,
+		 const struct ea_lost *delta);
+void lost_now(struct ea_lost *l);
+void lost_sub(struct ea_lost *d, const struct ea_lost *a, const struct ea_lost *b);
+/* The totals; true when they match and nothing was lost since start. */
+bool report(const struct ea_lost *start);
 /* Lines that could not be written (and a report of them, every interval). */
 unsigned long long output_lost(void);
 void output_report(void);
@@ -84,6 +92,7 @@ void output_report(void);
 /* stats.c */
 int sync_map(int fd);
 int drain_stats(int fd, bool interval);
+int stats_overflow_keys(void);
 int swap_stats(void);
 int start_stats_thread(void);
 void stop_stats_thread(void);

@@ -161,6 +161,76 @@ if op == "write-shared":
     os.close(fd)
     print("ok")
     sys.exit()
+if op == "truncate-back":
+    # truncate(2) to 8 bytes less and back to the size, with the clock set
+    # back to the file's ctime: ctime and size kept, the last 8 bytes now
+    # zeros, and no open for writing. Needs CAP_SYS_TIME.
+    import time
+    size, before = os.stat(path).st_size, os.stat(path).st_ctime_ns
+    for attempt in range(100):
+        now = time.clock_gettime_ns(time.CLOCK_REALTIME)
+        time.clock_settime_ns(time.CLOCK_REALTIME, before)
+        os.truncate(path, size - 8)
+        os.truncate(path, size)
+        time.clock_settime_ns(time.CLOCK_REALTIME,
+                              now + time.clock_gettime_ns(time.CLOCK_REALTIME) - before)
+        if os.stat(path).st_ctime_ns == before:
+            print("ok")
+            sys.exit()
+    print("ctime moved")
+    sys.exit()
+if op == "flood":
+    # Refusals (mmap with PROT_EXEC of a denied file) and failed execs.
+    fd = os.open(path, os.O_RDONLY)
+    for i in range(3000):
+        libc.mmap(None, 4096, READ | EXEC, PRIVATE, fd, 0)
+        try:
+            os.execv("/nonexistent/flood", ["flood"])
+        except OSError:
+            pass
+    print("ok")
+    sys.exit()
+if op == "uids":
+    # Failed execs of int(path) uids, one each (root: the saved uid stays 0).
+    for u in range(10000, 10000 + int(path)):
+        os.setresuid(u, u, 0)
+        try:
+            os.execv("/nonexistent/uid", ["uid"])
+        except OSError:
+            pass
+        os.setresuid(0, 0, 0)
+    print("ok")
+    sys.exit()
+if op == "uffd-exec":
+    # execve(path) whose argv copy userfaultfd holds: meanwhile another
+    # thread writes another name where path was. The exec then fails
+    # (path is no executable): its record must name path. Needs root.
+    import fcntl, struct, threading
+    name = ctypes.create_string_buffer(path.encode(), 4096)
+    changed = b"/changed/after-the-entry\0"
+    libc.syscall.restype = ctypes.c_long
+    uffd = libc.syscall(323, os.O_CLOEXEC)
+    if uffd < 0:
+        err()
+    fcntl.ioctl(uffd, 0xc018aa3f, bytearray(struct.pack("QQQ", 0xAA, 0, 0)))
+    page = libc.mmap(None, 4096, 3, 0x22, -1, 0)
+    fcntl.ioctl(uffd, 0xc020aa00, bytearray(struct.pack("QQQQ", page, 4096, 1, 0)))
+    src = ctypes.create_string_buffer(b"held", 4096)
+    def handler():
+        os.read(uffd, 32)
+        ctypes.memmove(name, changed, len(changed))
+        fcntl.ioctl(uffd, 0xc028aa03, bytearray(struct.pack("QQQQq", page, ctypes.addressof(src),
+                                                            4096, 0, 0)))
+    t = threading.Thread(target=handler)
+    t.start()
+    arg0 = ctypes.create_string_buffer(b"uffd")
+    argv = (ctypes.c_void_p * 3)(ctypes.addressof(arg0), page, None)
+    envp = (ctypes.c_void_p * 1)(None)
+    libc.execve.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+    libc.execve(ctypes.addressof(name), argv, envp)
+    e = ctypes.get_errno()
+    t.join()
+    err(e)
 if op in ("fexecve", "memfd-mmap"):
     fd = os.memfd_create("innocent", 0)
     os.write(fd, open(path, "rb").read())
@@ -272,6 +342,19 @@ check "a file run (its verdict cached), then given the denied content, ctime and
 try memfd_rw nobody_time python3 "$work/probe.py" memfd-rewrite "$passes" "$hashed"
 check "a memfd mapped executable with allowed content, then rewritten and run: EPERM" \
 	printed memfd_rw EPERM
+# A change of size opens nothing for writing: truncate(2) to 8 bytes less
+# and back, in the clock tick of the file's last change, keeps ctime and
+# size and zeroes the last 8 bytes; check_setattr counts it as a write.
+{ head -c -8 "$passes"; head -c 8 /dev/zero; } >"$work/zeroed"
+try zrule "$tool" ctl "$ctl" deny-hash "$(sha256sum "$work/zeroed" | cut -d' ' -f1)"
+nobody cp "$passes" "$u/truncated"
+try tr_before nobody "$u/truncated"
+try tr_cut nobody_time python3 "$work/probe.py" truncate-back "$u/truncated"
+try tr_after nobody "$u/truncated"
+check "a file run (its verdict cached), then truncated by 8 bytes and back, ctime and size kept: EPERM" \
+	eval '[ $zrule_rc -eq 0 ] && [ $tr_before_rc -eq 0 ] && printed tr_cut ok &&
+	      cmp -s "$u/truncated" "$work/zeroed" &&
+	      failed_with tr_after 126 "$u/truncated: Operation not permitted"'
 # Hashing is bounded: a larger file is not hashed but refused.
 nobody truncate -s 600M "$u/huge"
 try huge nobody python3 "$work/probe.py" mmap "$u/huge"
@@ -282,6 +365,9 @@ try noent /nonexistent/execaudit-test
 echo 'not an executable' >"$work/notexec"
 chmod 644 "$work/notexec"
 try notexec "$work/notexec"
+echo 'no format execve knows' >"$work/noexec-uffd"
+chmod 755 "$work/noexec-uffd"
+try uffd python3 "$work/probe.py" uffd-exec "$work/noexec-uffd"
 
 echo "== rules at run time"
 try list "$tool" ctl "$ctl" list
@@ -294,6 +380,21 @@ check "a failed control write tells the writer (status $badrule_rc)" \
 try badhash "$tool" ctl "$ctl" allow-hash "$(printf '0%.0s' {1..64})"
 check "removing a hash rule that does not exist fails (status $badhash_rc)" \
 	eval '[ $badhash_rc -eq 1 ] && grep -qx "error: allow-hash: no such hash rule" "$work/badhash.out"'
+# A rule on a path that user nobody controls opens nothing but a regular
+# file: here a FIFO (through a symbolic link), whose writer an open for
+# reading would let go, as one would arm a watchdog device.
+nobody mkfifo "$u/fifo"
+nobody ln -s "$u/fifo" "$u/fifolink"
+nobody sh -c ': >"$1"' _ "$u/fifo" 2>/dev/null &
+writer=$!
+try fifolink "$tool" ctl "$ctl" deny "$u/fifolink"
+pause 0.5
+writer_waits=false
+kill -0 $writer 2>/dev/null && writer_waits=true
+kill $writer 2>/dev/null
+wait $writer 2>/dev/null
+check "a rule on nobody's symbolic link to a FIFO is refused, the FIFO not opened (its writer waits: $writer_waits)" \
+	eval '[ $fifolink_rc -eq 1 ] && grep -qx "error: $u/fifo: not a regular file" "$work/fifolink.out" && $writer_waits'
 try allow "$tool" ctl "$ctl" allow "$denied"
 try allowed nobody "$denied"
 check "after 'ctl allow' the file runs again (status $allowed_rc)" [ "$allowed_rc" -eq 0 ]
@@ -320,6 +421,18 @@ fi
 try gone nobody "$denied"
 check "without --pin the rules end with the process: the file runs again (status $gone_rc)" \
 	eval '[ $gone_rc -eq 0 ] && try after nobody "$u/link" && [ $after_rc -eq 0 ]'
+
+echo "== execaudit in a pid namespace of its own"
+# probe_file answers the tool's tgid as the tool's pid namespace sees it.
+unshare -pf "$tool" --deny "$denied" --duration 4 >"$work/pidns.out" 2>"$work/pidns.err" &
+pidns_pid=$!
+wait_for "$work/pidns.err" "execaudit: watching" >/dev/null
+try pidns_denied nobody "$denied"
+wait $pidns_pid
+pidns_rc=$?
+check "execaudit in a pid namespace resolves --deny and enforces it: EPERM (status $pidns_rc)" \
+	eval '[ $pidns_rc -eq 0 ] && failed_with pidns_denied 126 "$denied: Operation not permitted" ||
+	      { cat "$work/pidns.err"; false; }'
 
 echo "== checks"
 check "/bin/true recorded" has_line "/usr/bin/true [1 args, 10 bytes]: /bin/true"
@@ -350,6 +463,11 @@ check "the refusals were user nobody's" \
 check "a failed exec recorded with its errno (ENOENT)" \
 	has_line " /nonexistent/execaudit-test: failed (ENOENT)"
 check "a failed exec recorded with its errno (EACCES)" has_line " $work/notexec: failed (EACCES)"
+check "a failed exec's name as the kernel took it, though another thread changed it before the exit" \
+	eval 'printed uffd ENOEXEC && has_line " $work/noexec-uffd: failed (ENOEXEC)" &&
+	      ! grep -q "/changed/after-the-entry" "$out"'
+check "exec lines show the file's dev:ino" \
+	has_line " dev $(stat -L -c '%Hd:%Ld ino %i' /usr/bin/true) /usr/bin/true [1 args, 10 bytes]: /bin/true"
 check "after 'allow' at run time the same file runs and is recorded" \
 	has_line "$denied [1 args, $((${#denied} + 1)) bytes]: $denied"
 check "after 'max-args 512' at run time a longer argv is cut at 512 bytes" \
@@ -373,7 +491,8 @@ read -r ring rrefused rfailed drained < <(sed -E 's/^totals: ring buffer ([0-9]+
 check "the totals count the $events exec, $refusals refusal and $fails failure lines and the $counted execs of the stats lines" \
 	[ "$ring" = "$events" -a "$rrefused" = "$refusals" -a "$rfailed" = "$fails" -a "$drained" = "$counted" \
 	  -a "$crefused" = "$refusals" -a "$cfailed" = "$fails" ]
-check "a drop report every interval" eval '[ $(grep -c "^drops: 0 records in the last 1 s (none), 0 in all$" "$out") -ge 2 ]'
+check "a drop report every interval, with every lost counter's change" \
+	eval '[ $(grep -c "^drops: 0 records in the last 1 s (none), 0 in all; lost: execs 0, other 0, budget 0, exits 0, stats 0, inflight 0$" "$out") -ge 2 ]'
 check "no record dropped" eval '! grep -q "dropped (" "$err"'
 
 echo "== --json: the record's fields, non-ASCII argv, stopped by SIGTERM"
@@ -392,7 +511,15 @@ nobody "$u/copy" 2>/dev/null
 /bin/echo 'a b' 'q"uote' $'tab\there' 'back\slash' '' >/dev/null
 /bin/echo 'héllo' '日本語' $'\xff\xfe bad' $'\xc3' $'\x7f' >/dev/null
 # A login uid, a cgroup, a setuid executable, other namespaces.
-bash -c 'echo 4242 >/proc/self/loginuid && echo $$ >'"$cg"'/cgroup.procs && exec /bin/true fields-test'
+bash -c 'echo 4242 >/proc/self/loginuid && cat /proc/self/sessionid >'"$work/ses"' &&
+	 echo $$ >'"$cg"'/cgroup.procs && exec /bin/true fields-test'
+# Exit records: a code, and a signal.
+sh -c 'exit 7'
+sleep 30 &
+killed=$!
+pause 0.5
+kill -KILL $killed
+wait $killed 2>/dev/null
 nobody /usr/bin/mount --version >/dev/null
 unshare -m /bin/true mntns-test
 unshare -pf /bin/true pidns-test
@@ -401,10 +528,10 @@ wait $sleeper
 kill -TERM $tool_pid
 wait $tool_pid
 check "execaudit --json exited 0 on SIGTERM" [ $? -eq 0 ]
-check "every line is a JSON object of version 2; the argv, the refusals and the totals are exact" python3 -c '
+check "every line is a JSON object of version 3; the argv, the refusals and the totals are exact" python3 -c '
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-assert all(l["version"] == 2 for l in lines)
+assert all(l["version"] == 3 for l in lines)
 want = ["/bin/echo", "a b", "q\"uote", "tab\there", "back\\slash", ""]
 ev = [l for l in lines if l["type"] == "exec" and l["argv"] == want]
 t = lines[-1]
@@ -429,17 +556,36 @@ assert ev[0]["argv"] == ["/bin/echo", "héllo", "日本語", "\ufffd\ufffd bad",
 sent = [b"/bin/echo", "héllo".encode(), "日本語".encode(), b"\xff\xfe bad", b"\xc3", b"\x7f"]
 assert ev[0]["lossy"] is True and ev[0]["args_bytes"] == sum(len(a) + 1 for a in sent), ev[0]
 ' "$json"
-check "the fields: time, tid, comm, euid, loginuid, cgroup, namespaces, parent start" python3 -c '
+check "exit records: exit code or signal, run time, the exec id of the exec record" python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+def exec_of(argv):
+    e = [l for l in lines if l["type"] == "exec" and l["argv"] == argv]
+    assert len(e) == 1, (argv, e)
+    x = [l for l in lines if l["type"] == "exit" and l["exec_id"] == e[0]["exec_id"]]
+    assert len(x) == 1 and x[0]["pid"] == e[0]["pid"], (e, x)
+    assert x[0]["run_ns"] == x[0]["boot_ns"] - e[0]["boot_ns"] > 0, (e, x)
+    return x[0]
+x = exec_of(["sh", "-c", "exit 7"])
+assert x["exit_code"] == 7 and x["signal"] is None and not x["core_dumped"], x
+x = exec_of(["sleep", "30"])
+assert x["exit_code"] is None and x["signal"] == "KILL" and 0.4e9 < x["run_ns"] < 30e9, x
+ids = [l["exec_id"] for l in lines if l["type"] == "exec"]
+assert len(ids) == len(set(ids)), ids
+' "$json"
+check "the fields: time, tid, comm, euid, loginuid, session id, cgroup, namespaces, parent start" python3 -c '
 import calendar, json, os, sys, time
 lines = [json.loads(l) for l in open(sys.argv[1])]
 ex = {l["argv"][1]: l for l in lines if l["type"] == "exec" and len(l["argv"]) > 1}
 f = ex["fields-test"]
 assert f["loginuid"] == 4242 and f["comm"] == "true" and f["tid"] == f["pid"], f
+assert f["sessionid"] == int(open(sys.argv[4]).read()) and f["sessionid"] is not None, f
+assert not f["other_mntns"] and not f["other_root"], f
 assert f["cgroup_id"] == os.stat(sys.argv[2]).st_ino, (f, os.stat(sys.argv[2]).st_ino)
 me = os.stat("/proc/self/ns/mnt").st_ino, os.stat("/proc/self/ns/pid").st_ino
 m, p = ex["mntns-test"], ex["pidns-test"]
 assert (f["mntns"], f["pidns"]) == me, (f, me)
-assert m["mntns"] != me[0] and m["pidns"] == me[1], m
+assert m["mntns"] != me[0] and m["pidns"] == me[1] and m["other_mntns"], m
 assert p["pidns"] != me[1] and p["mntns"] == me[0], p
 v = ex["--version"]
 assert v["uid"] == 65534 and v["euid"] == 0 and v["path"] == "/usr/bin/mount", v
@@ -452,7 +598,7 @@ wall = time.time()
 assert all(abs(calendar.timegm(time.strptime(l["time"][:19], "%Y-%m-%dT%H:%M:%S")) - wall) < 600
            for l in lines if "time" in l)
 assert all(0 < l["boot_ns"] < time.clock_gettime_ns(time.CLOCK_BOOTTIME) for l in lines if "boot_ns" in l)
-' "$json" "$cg" $$
+' "$json" "$cg" $$ "$work/ses"
 rmdir "$cg" 2>/dev/null
 
 echo "== a flood from user nobody while execaudit cannot read (SIGSTOP)"
@@ -482,10 +628,94 @@ check "drops reported: $fdropped records of uid 65534 dropped, $fevents recorded
 check "header-only records marked truncated when argv had no room: $fheaders, as counted ($fheader)" \
 	[ "$fheaders" -gt 0 -a "$fheaders" -eq "$fheader" ]
 check "the drop deltas of each interval sum to the total" \
-	grep -q "^drops: .*, $fdelta in all$" "$flood"
+	grep -q "^drops: .*, $fdelta in all; lost: " "$flood"
 check "the totals still match" grep -q '^totals: .*: match$' "$flood"
 check "execaudit exited 3 and said records were dropped (status $flood_rc)" \
 	eval '[ $flood_rc -eq 3 ] && grep -q "records dropped" "$logs/execaudit-flood.err"'
+
+echo "== a flood of refusals and failed execs from user nobody: root's execs keep their room"
+# The tool stopped, a 64 KiB ring buffer: nobody's records may take its
+# budget of them and half the ring at most; root's execs get the rest.
+budget=$logs/execaudit-budget.out
+"$tool" --ring-size 64K --interval 1 --deny "$denied" >"$budget" 2>"$logs/execaudit-budget.err" &
+tool_pid=$!
+wait_for "$logs/execaudit-budget.err" "execaudit: watching" >/dev/null
+kill -STOP $tool_pid
+nobody python3 "$work/probe.py" flood "$denied" >/dev/null
+for ((i = 0; i < 50; i++)); do
+	/bin/true root-during-flood-$i
+done
+kill -CONT $tool_pid
+sleep 2
+kill -INT $tool_pid
+wait $tool_pid
+root_recorded=$(grep -Ec '^exec pid [0-9]+ tid [0-9]+ ppid [0-9]+ uid 0 .* \[2 args, [0-9]+ bytes\]: /bin/true root-during-flood-[0-9]+$' "$budget")
+nobody_recorded=$(grep -Ec '^(deny|fail) pid [0-9]+ tid [0-9]+ ppid [0-9]+ uid 65534 ' "$budget")
+read -r nobody_counted nobody_dropped < <(awk '/^stats uid 65534:/ { c += $8 + $10; d += $14 } END { print c + 0, d + 0 }' "$budget")
+budget_lost=$(awk '/^drops: / { for (i = 1; i < NF; i++) if ($i == "budget") n += $(i + 1) } END { print n + 0 }' "$budget")
+check "during a flood of 6000 refusals and failed execs by nobody, all 50 execs by root recorded whole ($root_recorded)" \
+	[ "$root_recorded" -eq 50 ]
+check "... nobody lost its own records: $nobody_recorded written and $nobody_dropped dropped of $nobody_counted" \
+	[ "$nobody_dropped" -gt 0 -a $((nobody_recorded + nobody_dropped)) -eq "$nobody_counted" ]
+check "... the interval lines show the $budget_lost over nobody's budget, and the totals match them" \
+	eval '[ "$budget_lost" -gt 0 ] && grep -q "^totals: .*; lost: execs 0, other [0-9]*, budget $budget_lost, .*: match$" "$budget"'
+
+echo "== more uids than the statistics map holds"
+# Failed execs of 8300 uids in one interval: the 108 beyond the map's
+# 8192 go to its overflow bucket, not to lost_stats.
+uids=$logs/execaudit-uids.out
+"$tool" --interval 3600 >"$uids" 2>"$logs/execaudit-uids.err" &
+tool_pid=$!
+wait_for "$logs/execaudit-uids.err" "execaudit: watching" >/dev/null
+try uids python3 "$work/probe.py" uids 8300
+pause 2
+kill -INT $tool_pid
+wait $tool_pid
+uids_rc=$?
+read -r uids_failed uids_lines < <(awk '/^stats uid / { f += $8; n++ } END { print f + 0, n + 0 }' "$uids")
+check "failed execs of 8300 uids all counted ($uids_failed in $uids_lines stats lines, one the overflow bucket's); totals match (status $uids_rc)" \
+	eval '[ $uids_rc -eq 0 ] && printed uids ok && [ "$uids_failed" -ge 8300 ] &&
+	      grep -q "^stats uid overflow: 0 execs, 0 bytes, [1-9][0-9]* failed" "$uids" &&
+	      grep -q "^totals: .*; lost: execs 0, other 0, budget 0, exits 0, stats 0, inflight 0; .*: match$" "$uids"'
+
+echo "== --uid and --cgroup: filters in the programs"
+filtered=$logs/execaudit-uid.json
+"$tool" --json --uid nobody >"$filtered" 2>"$logs/execaudit-uid.err" &
+tool_pid=$!
+wait_for "$logs/execaudit-uid.err" "execaudit: watching" >/dev/null
+/bin/true root-filtered-out
+nobody /bin/true nobody-kept
+kill -INT $tool_pid
+wait $tool_pid
+check "--uid nobody: only nobody's records, and only nobody's counts (status $?)" python3 -c '
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+argvs = [l["argv"] for l in lines if l["type"] == "exec"]
+assert ["/bin/true", "nobody-kept"] in argvs and ["/bin/true", "root-filtered-out"] not in argvs, argvs
+assert all(l["uid"] == 65534 for l in lines if l["type"] not in ("drops", "totals")), lines
+t = lines[-1]
+assert t["type"] == "totals" and t["match"] and t["exec_events"] == t["stats_execs"] == len(argvs), t
+' "$filtered"
+cgf=/sys/fs/cgroup/execaudit-filter
+mkdir -p "$cgf"
+filtered=$logs/execaudit-cgroup.json
+"$tool" --json --cgroup "$cgf" >"$filtered" 2>"$logs/execaudit-cgroup.err" &
+tool_pid=$!
+wait_for "$logs/execaudit-cgroup.err" "execaudit: watching" >/dev/null
+/bin/true outside-cgroup
+bash -c 'echo $$ >'"$cgf"'/cgroup.procs && exec /bin/true in-cgroup'
+kill -INT $tool_pid
+wait $tool_pid
+check "--cgroup DIR: only the records of the tasks in DIR (status $?)" python3 -c '
+import json, os, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+argvs = [l["argv"] for l in lines if l["type"] == "exec"]
+assert argvs == [["/bin/true", "in-cgroup"]], argvs
+cg = os.stat(sys.argv[2]).st_ino
+assert all(l["cgroup_id"] == cg for l in lines if "cgroup_id" in l), lines
+assert lines[-1]["match"], lines[-1]
+' "$filtered" "$cgf"
+rmdir "$cgf" 2>/dev/null
 
 echo "== a full output file system: execaudit goes on enforcing"
 # User nobody fills the file system of the output with records of escaped
@@ -597,6 +827,8 @@ kill -INT $tool_pid
 wait $tool_pid
 pin_rc=$?
 check "a restart takes the pinned state over" grep -q "took over the programs and rules pinned in $pin" "$logs/execaudit-pin.err"
+check "... and its totals say that the pinned lost counters add up across takeovers" \
+	grep -q "^totals: .* (since the pinned programs were loaded, across takeovers: execs [0-9]*, " "$pinout"
 check "... the rule holds (EPERM) and the new process records the refusal" \
 	eval 'failed_with repinned 126 "Operation not permitted" && grep -qF " $denied: refused (EPERM) at exec, file rule" "$pinout"'
 check "... and takes rules: after 'ctl allow' the file runs (status $unpinned_rc)" \

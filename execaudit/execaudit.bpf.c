@@ -51,6 +51,7 @@
 #define SIGNAL_GROUP_EXIT 0x4
 #define SB_KERNMOUNT	(1 << 22)
 #define FUSE_SUPER_MAGIC 0x65735546
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
 
 /* The series' kfuncs (pahole of Debian 12 leaves them out of vmlinux.h). */
 extern int bpf_copy_from_user_dynptr(struct bpf_dynptr *dptr, u64 off, u64 size,
@@ -398,7 +399,8 @@ static __always_inline void file_path(struct file *file, char *buf, __u32 *flags
  * The hash is unknown (a refusal while hash rules exist) for a file larger
  * than hash_max and for one on FUSE, whose server could hold the hook, and
  * with it every RCU tasks trace grace period, for as long as it likes, or
- * answer the hash's reads with other bytes than the exec's.
+ * answer the hash's reads with other bytes than the exec's; and for one
+ * on an overlay mounted in a user namespace.
  *
  * A verdict is cached only when no writer could have changed the file
  * while it was hashed: none before (i_writecount <= 0; an exec makes it
@@ -425,6 +427,14 @@ static __always_inline int decide(struct file *file, bool can_hash,
 		return EA_REASON_FILE;
 	if (!*(volatile __u32 *)&hash_rules)
 		return 0;
+	/*
+	 * An overlay mounted in a user namespace (by any user): its inode is
+	 * not the file the reads go to, which may be on FUSE, or written
+	 * outside the overlay without this inode seeing it. Undecided.
+	 */
+	if (BPF_CORE_READ(inode, i_sb, s_magic) == OVERLAYFS_SUPER_MAGIC &&
+	    BPF_CORE_READ(inode, i_sb, s_user_ns, level))
+		return EA_REASON_UNDECIDED;
 	gen = *(volatile __u32 *)&hash_rules_gen;
 	ctime_sec = BPF_CORE_READ(inode, i_ctime_sec);
 	ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec);

@@ -355,6 +355,16 @@ check "a file run (its verdict cached), then truncated by 8 bytes and back, ctim
 	eval '[ $zrule_rc -eq 0 ] && [ $tr_before_rc -eq 0 ] && printed tr_cut ok &&
 	      cmp -s "$u/truncated" "$work/zeroed" &&
 	      failed_with tr_after 126 "$u/truncated: Operation not permitted"'
+# An overlay that nobody mounts in a user namespace: run a file through it
+# (v2 cached the allowed verdict on the overlay's inode), give the lower
+# file the denied content from outside the overlay, run it again. Such an
+# overlay's files are undecided while hash rules exist: EACCES, both times.
+nobody mkdir "$u/lower" "$u/lower2" "$u/merged"
+nobody cp "$passes" "$u/lower/prog"
+try ovl nobody unshare -rm sh -c "mount -t overlay overlay -o lowerdir=$u/lower:$u/lower2 $u/merged &&
+	{ $u/merged/prog; echo \$? >$u/ovl-first; } && cat $hashed >$u/lower/prog && exec $u/merged/prog"
+check "a file of nobody's overlay in a user namespace, run, then its lower file given the denied content: EACCES ($(cat "$u/ovl-first" 2>/dev/null), $ovl_rc)" \
+	eval '[ "$(cat "$u/ovl-first")" = 126 ] && failed_with ovl 126 "$u/merged/prog: Permission denied"'
 # Hashing is bounded: a larger file is not hashed but refused.
 nobody truncate -s 600M "$u/huge"
 try huge nobody python3 "$work/probe.py" mmap "$u/huge"

@@ -31,7 +31,7 @@
  * These records, and exit records, use at most half of the ring buffer:
  * the rest is kept for exec records.
  */
-#define EA_UID_BUDGET		64
+#define EA_UID_BUDGET		256
 #define EA_HASH_MAX_DEFAULT	(512ULL << 20)	/* --hash-max */
 #define EA_HASH_MAX_MAX		(1ULL << 40)
 /*

@@ -37,7 +37,7 @@ static void pin_path(char *buf, size_t len, const char *kind, const char *name)
 int list_pinned(void)
 {
 	char path[PATH_MAX];
-	int files, hashes, data;
+	int files, hashes, data_fd;
 	__u32 zero = 0;
 	struct execaudit_bpf__data d;
 	struct reply r = {};
@@ -47,9 +47,9 @@ int list_pinned(void)
 	pin_path(path, sizeof(path), "maps", "deny_hashes");
 	hashes = bpf_obj_get(path);
 	pin_path(path, sizeof(path), "maps", ".data");
-	data = bpf_obj_get(path);
-	if (files < 0 || hashes < 0 || data < 0 ||
-	    bpf_map_lookup_elem(data, &zero, &d)) {
+	data_fd = bpf_obj_get(path);
+	if (files < 0 || hashes < 0 || data_fd < 0 ||
+	    bpf_map_lookup_elem(data_fd, &zero, &d)) {
 		msg("--list: no rules pinned in %s: %s", opt.pin, strerror(errno));
 		return 1;
 	}

@@ -549,6 +549,10 @@ t = lines[-1]
 execs = sum(1 for l in lines if l["type"] == "exec")
 assert len(ev) == 1 and ev[0]["args_bytes"] == 42 and not ev[0]["truncated"], ev
 assert t["type"] == "totals" and t["match"] and t["exec_events"] == execs == t["stats_execs"], t
+lost = {"execs", "other", "budget", "exits", "stats", "inflight"}
+drops = [l for l in lines if l["type"] == "drops"]
+assert drops and all(set(l["lost"]) == lost for l in drops), drops
+assert set(t["lost"]) == lost == set(t["lost_since_load"]) and t["unwritten"] == 0, t
 d = [l for l in lines if l["type"] == "deny"]
 assert [(l["path"], l["errno"], l["error"], l["hook"], l["reason"]) for l in d] == [
     (sys.argv[2], 1, "EPERM", "exec", "file"), (sys.argv[3], 1, "EPERM", "exec", "hash")], d

@@ -12,10 +12,11 @@ export LC_ALL=C	# one collation for sort, join and comm
 exec > >(tee "$out")
 bad=0
 
-# "#N name:STATUS" and "#N/M name/sub:STATUS" of test_progs, or "#N/x
-# description STATUS" of test_verifier, as "name<TAB>STATUS", once each.
+# "#N name:STATUS" and "#N/M name/sub:STATUS" of test_progs as
+# "name<TAB>STATUS", once each.
 tp_results() { sed -nE 's/^#[0-9]+(\/[0-9]+)? (.*):(OK|FAIL|SKIP)$/\2\t\3/p' "$1" | sort -u; }
-tv_results() { sed -nE 's/^#[0-9]+\/([up]) (.*) (OK|FAIL|SKIP)$/\2 \/\1\t\3/p' "$1" | sort -u; }
+# test_verifier's descriptions repeat: its number is part of the name.
+tv_results() { sed -nE 's/^(#[0-9]+\/[up]) (.*) (OK|FAIL|SKIP)$/\1 \2\t\3/p' "$1" | sort -u; }
 count() { awk -F'\t' -v s="$2" '$2 == s' "$1" | wc -l; }
 
 # regressions WHAT BASE SERIES: passed on the base, not on the series.

@@ -36,7 +36,7 @@ export KBUILD_BUILD_TIMESTAMP := $(BASE_VERSION)
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: help run deps tree kernel selftests guards tool unit vm test bench series series-status checkpatch clean \
+.PHONY: help run deps tree kernel selftests guards tool unit replayer vm test bench series series-status checkpatch clean \
 	base-tree suites-build suites veristat
 
 help:
@@ -61,6 +61,7 @@ help:
 	@echo '  make guards         ABI and build guards on the host: libbpf claims no upstream release,'
 	@echo '                      the series BPF programs build against a vmlinux.h without lockdep'
 	@echo '  make unit           unit tests of the execaudit option and rule parsing, on the host'
+	@echo '  make replayer       build bpfreplay, which replays recorded program runs (bpfreplay/)'
 	@echo '  make series         export the commits of TREE into patches/'
 	@echo '  make series-status  "in sync" if TREE and patches/ agree, else the difference'
 	@echo '  make checkpatch     checkpatch.pl --strict on every patch; fails on any warning'
@@ -96,8 +97,14 @@ run: tool
 vm: kernel
 	@$(S)/vm.sh $(BZIMAGE) $(BUILD)/vm $(if $(CMD),'$(subst ','\'',$(CMD))')
 
-test: selftests guards tool unit
-	@$(S)/test.sh $(BZIMAGE) $(STOUT) $(RESULTS) tests/ALLOWLIST tests/DENYLIST $(TOOLOUT)/execaudit
+test: selftests guards tool unit replayer
+	@$(S)/test.sh $(BZIMAGE) $(STOUT) $(RESULTS) tests/ALLOWLIST tests/DENYLIST $(TOOLOUT)/execaudit \
+		$(TOOLOUT)/bpfreplay
+
+# bpfreplay, on the host, against the series' uapi header
+replayer: tree
+	@mkdir -p $(TOOLOUT); . $(S)/lib.sh; timed replayer \
+		make -s -C bpfreplay OUT=$(TOOLOUT) UAPI=$(TREE)/tools/include/uapi
 
 bench: selftests
 	@$(S)/bench.sh $(BZIMAGE) $(STOUT) $(RESULTS)

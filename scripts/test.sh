@@ -1,24 +1,28 @@
 #!/bin/bash
 # Run test_progs in the VM with the allow/deny lists and JSON output, and
 # execaudit's end-to-end test (execaudit/scenario.sh) in the same boot;
-# check that every allowlisted test ran, that nothing was skipped, and
-# print 'N passed, N failed' (tests, subtests and the e2e checks).
-# Usage: test.sh BZIMAGE SELFTESTS_OUT RESULTS_DIR ALLOWLIST DENYLIST EXECAUDIT
+# replay on the host the runs that the record test recorded there
+# (scripts/replay-check.sh); check that every allowlisted test ran, that
+# nothing was skipped, and print 'N passed, N failed' (tests, subtests, the
+# e2e checks and the replay checks).
+# Usage: test.sh BZIMAGE SELFTESTS_OUT RESULTS_DIR ALLOWLIST DENYLIST EXECAUDIT BPFREPLAY
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 kernel=$1 st=$(realpath "$2") res=$(realpath -m "$3")
-allow=$(realpath "$4") deny=$(realpath "$5") tool=$(realpath -m "$6")
+allow=$(realpath "$4") deny=$(realpath "$5") tool=$(realpath -m "$6") replay=$(realpath -m "$7")
 scenario=$(realpath "$(dirname "$0")/../execaudit/scenario.sh")
 [ -x "$st/test_progs" ] || die "no test_progs in $st: run 'make selftests' first"
 [ -x "$tool" ] || die "no execaudit at $tool: run 'make tool' first"
 mkdir -p "$res"
-rm -rf "$res/test_progs.json" "$res/test_progs.log" "$res/execaudit.log" "$res/execaudit"
+rm -rf "$res/test_progs.json" "$res/test_progs.log" "$res/execaudit.log" "$res/execaudit" \
+	"$res/replay.log" "$res/record-out"
 
 rc=0
 vm=$(realpath "$(dirname "$0")/vm.sh")
 # test_progs runs from its build directory, made writable by an overlay.
-cmd="./test_progs -a@$allow -d@$deny -J $res/test_progs.json 2>&1 | tee $res/test_progs.log; tp=\${PIPESTATUS[0]}"
+# The record test writes its record files where the host can read them.
+cmd="BPF_RECORD_OUT=$res/record-out ./test_progs -a@$allow -d@$deny -J $res/test_progs.json 2>&1 | tee $res/test_progs.log; tp=\${PIPESTATUS[0]}"
 cmd+="; echo; echo '== execaudit end-to-end'"
 cmd+="; bash $scenario $tool $res/execaudit quiet 2>&1 | tee $res/execaudit.log; e2e=\${PIPESTATUS[0]}"
 cmd+="; [ \$tp -eq 0 ] && [ \$e2e -eq 0 ]"
@@ -61,9 +65,17 @@ grep -q '^execaudit e2e: ' "$e2e" 2>/dev/null || {
 }
 e2e_ok=$({ grep -E '^ok [0-9]+ - ' "$e2e" 2>/dev/null || true; } | wc -l)
 e2e_failed=$({ grep -E '^not ok [0-9]+ - ' "$e2e" 2>/dev/null || true; } | wc -l)
-echo "test_progs: $passed passed, $failed failed; execaudit e2e: $e2e_ok passed, $e2e_failed failed"
-echo "results: $res (console.log, test_progs.log, test_progs.json, execaudit.log, execaudit/)"
-passed=$((passed + e2e_ok))
-failed=$((failed + e2e_failed))
+# The runs the record test recorded, replayed here, outside the VM
+echo
+echo "== replay of the recorded runs (bpfreplay)"
+timed "replay checks" "$(dirname "$0")/replay-check.sh" "$res/record-out" "$replay" \
+	2>&1 | tee "$res/replay.log" || true
+rp_ok=$({ grep -E '^ok [0-9]+ - ' "$res/replay.log" || true; } | wc -l)
+rp_failed=$({ grep -E '^not ok [0-9]+ - ' "$res/replay.log" || true; } | wc -l)
+echo "test_progs: $passed passed, $failed failed; execaudit e2e: $e2e_ok passed, $e2e_failed failed;" \
+	"replay: $rp_ok passed, $rp_failed failed"
+echo "results: $res (console.log, test_progs.log, test_progs.json, execaudit.log, execaudit/, replay.log)"
+passed=$((passed + e2e_ok + rp_ok))
+failed=$((failed + e2e_failed + rp_failed))
 echo "$passed passed, $failed failed"
 [ $rc -eq 0 ] && [ "$failed" -eq 0 ] && [ "$skipped" -eq 0 ] && [ $missing -eq 0 ]

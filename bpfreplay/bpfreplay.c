@@ -1,0 +1,688 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bpfreplay: replay the recorded runs of a BPF program outside the kernel.
+ *
+ * A record file (Documentation/bpf/record.rst of the series) holds the
+ * instructions that the verifier was given and the records of runs. The
+ * replayer interprets those instructions itself: every ALU operation,
+ * jump, stack load and store is computed; every other load, every helper
+ * and kfunc call, every resolved 64-bit immediate is taken from the record,
+ * whose items must come in the order the replay reaches them, each tagged
+ * with the instruction it belongs to. A record that misses an input, or one
+ * whose values disagree with what the replay computes, is a divergence.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/bpf.h>
+
+#include "bpfreplay.h"
+
+#define STACK_WINDOW	(64 * 1024)	/* below the main frame pointer */
+#define FRAME_SIZE	512		/* MAX_BPF_STACK */
+#define MAX_FRAMES	16
+#define MAX_STEPS	(64ULL << 20)
+#define BPF_MAX_LOOPS	(8 * 1024 * 1024)
+
+struct frame {
+	uint64_t fp;
+	uint64_t saved[4];	/* R6-R9 of the caller */
+	uint32_t ret_pc;
+	uint64_t loops;		/* may_goto budget of this frame */
+};
+
+struct vm {
+	const struct rr_prog *prog;
+	const struct bpf_record_hdr *hdr;
+	const uint8_t *item, *end;	/* next item, end of the items */
+	uint32_t items_left;
+	uint64_t regs[11];
+	bool init[11];
+	struct frame frames[MAX_FRAMES];
+	int nframes;
+	uint64_t stack_lo;		/* main fp - STACK_WINDOW */
+	uint8_t *stack;			/* STACK_WINDOW bytes */
+	uint8_t *stack_ok;		/* initialized bytes */
+	uint64_t steps;
+	const struct rr_opts *opts;
+	char why[512];
+};
+
+static int diverge(struct vm *vm, uint32_t pc, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	n = snprintf(vm->why, sizeof(vm->why), "insn %u (%s): ", pc,
+		     pc < vm->prog->nr_insns ? rr_insn_str(&vm->prog->insns[pc]) : "?");
+	va_start(ap, fmt);
+	vsnprintf(vm->why + n, sizeof(vm->why) - n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static const char *kind_str(unsigned int kind)
+{
+	static const char *const names[] = {
+		[BPF_RECORD_LOAD] = "load", [BPF_RECORD_LDIMM64] = "ldimm64",
+		[BPF_RECORD_CALL] = "call", [BPF_RECORD_MEM] = "mem",
+		[BPF_RECORD_ATOMIC] = "atomic", [BPF_RECORD_STORE] = "store",
+		[BPF_RECORD_FRAME] = "frame", [BPF_RECORD_EXIT] = "exit",
+	};
+
+	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "unknown";
+}
+
+/* The next item, which must be of @kind for insn @pc */
+static const struct bpf_record_item *take(struct vm *vm, uint32_t pc, unsigned int kind,
+					  uint32_t min_len, int *err)
+{
+	const struct bpf_record_item *it = (const void *)vm->item;
+
+	*err = 0;
+	if (!vm->items_left) {
+		if (vm->hdr->flags & BPF_RECORD_TRUNCATED) {
+			*err = 1;	/* the record stops here, by design */
+			return NULL;
+		}
+		*err = diverge(vm, pc, "the replay needs a %s item; the record has no more",
+			       kind_str(kind));
+		return NULL;
+	}
+	if (it->kind == BPF_RECORD_EXIT && kind != BPF_RECORD_EXIT &&
+	    (vm->hdr->flags & BPF_RECORD_TRUNCATED) && vm->items_left == 1) {
+		*err = 1;
+		return NULL;
+	}
+	if (it->kind != kind || (kind != BPF_RECORD_EXIT && it->insn != pc)) {
+		*err = diverge(vm, pc, "the replay needs a %s item here; the record has a %s item for insn %u",
+			       kind_str(kind), kind_str(it->kind), it->insn);
+		return NULL;
+	}
+	if (it->len < min_len) {
+		*err = diverge(vm, pc, "%s item of %u bytes, at least %u expected",
+			       kind_str(kind), it->len, min_len);
+		return NULL;
+	}
+	vm->item += sizeof(*it) + ((it->len + 7) & ~7u);
+	vm->items_left--;
+	return it;
+}
+
+/* whether the next item is of @kind for insn @pc */
+static bool next_is(struct vm *vm, uint32_t pc, unsigned int kind)
+{
+	const struct bpf_record_item *it = (const void *)vm->item;
+
+	return vm->items_left && it->kind == kind && it->insn == pc;
+}
+
+/* A store or atomic that the verifier saw go elsewhere too has an item on
+ * a path to the stack as well: it must match what the replay computes.
+ */
+static int stack_item(struct vm *vm, uint32_t pc, unsigned int kind, uint64_t addr,
+		      uint64_t val, uint32_t size)
+{
+	const struct bpf_record_item *it;
+	uint64_t rec[2];
+	int err;
+
+	if (!next_is(vm, pc, kind))
+		return 0;
+	it = take(vm, pc, kind, 16, &err);
+	if (!it)
+		return err;
+	memcpy(rec, it + 1, 16);
+	if (size < 8)
+		rec[1] &= (1ULL << (size * 8)) - 1, val &= (1ULL << (size * 8)) - 1;
+	if (rec[0] != addr || rec[1] != val)
+		return diverge(vm, pc, "%s of %#" PRIx64 " at %#" PRIx64 " on the stack, the record has %#" PRIx64 " at %#" PRIx64,
+			       kind_str(kind), val, addr, rec[1], rec[0]);
+	return 0;
+}
+
+static bool in_stack(struct vm *vm, uint64_t addr, uint32_t size)
+{
+	int i;
+
+	for (i = 0; i < vm->nframes; i++)
+		if (addr >= vm->frames[i].fp - FRAME_SIZE && addr + size <= vm->frames[i].fp)
+			return true;
+	return false;
+}
+
+static int stack_rw(struct vm *vm, uint32_t pc, uint64_t addr, void *buf, uint32_t size,
+		    bool write)
+{
+	uint64_t off = addr - vm->stack_lo;
+	uint32_t i;
+
+	if (addr < vm->stack_lo || off + size > STACK_WINDOW)
+		return diverge(vm, pc, "stack access at %#" PRIx64 " outside the replayed stack", addr);
+	if (write) {
+		memcpy(vm->stack + off, buf, size);
+		memset(vm->stack_ok + off, 1, size);
+		return 0;
+	}
+	for (i = 0; i < size; i++)
+		if (!vm->stack_ok[off + i])
+			return diverge(vm, pc, "reads stack byte %#" PRIx64 " that the run never wrote (and the record does not hold)",
+				       addr + i);
+	memcpy(buf, vm->stack + off, size);
+	return 0;
+}
+
+static uint32_t size_bytes(uint8_t code)
+{
+	switch (BPF_SIZE(code)) {
+	case BPF_B: return 1;
+	case BPF_H: return 2;
+	case BPF_W: return 4;
+	default: return 8;
+	}
+}
+
+static uint64_t load_ext(const void *p, uint32_t size, bool sx)
+{
+	switch (size) {
+	case 1: return sx ? (uint64_t)(int64_t)*(const int8_t *)p : *(const uint8_t *)p;
+	case 2: return sx ? (uint64_t)(int64_t)*(const int16_t *)p : *(const uint16_t *)p;
+	case 4: return sx ? (uint64_t)(int64_t)*(const int32_t *)p : *(const uint32_t *)p;
+	default: return *(const uint64_t *)p;
+	}
+}
+
+static int alu(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
+{
+	bool is64 = BPF_CLASS(in->code) == BPF_ALU64;
+	uint8_t op = BPF_OP(in->code);
+	uint64_t dst = vm->regs[in->dst_reg], src;
+	int64_t sd, ss;
+
+	if (BPF_SRC(in->code) == BPF_X) {
+		if (!vm->init[in->src_reg])
+			return diverge(vm, pc, "reads r%u, which holds no value", in->src_reg);
+		src = vm->regs[in->src_reg];
+	} else {
+		src = is64 ? (uint64_t)(int64_t)in->imm : (uint32_t)in->imm;
+	}
+	if (op != BPF_MOV && op != BPF_END && !vm->init[in->dst_reg])
+		return diverge(vm, pc, "reads r%u, which holds no value", in->dst_reg);
+	if (!is64) {
+		dst = (uint32_t)dst;
+		src = (uint32_t)src;
+	}
+	sd = is64 ? (int64_t)dst : (int32_t)dst;
+	ss = is64 ? (int64_t)src : (int32_t)src;
+
+	switch (op) {
+	case BPF_ADD: dst += src; break;
+	case BPF_SUB: dst -= src; break;
+	case BPF_MUL: dst *= src; break;
+	case BPF_OR: dst |= src; break;
+	case BPF_AND: dst &= src; break;
+	case BPF_XOR: dst ^= src; break;
+	case BPF_LSH: dst <<= src & (is64 ? 63 : 31); break;
+	case BPF_RSH: dst >>= src & (is64 ? 63 : 31); break;
+	case BPF_ARSH:
+		dst = is64 ? (uint64_t)(sd >> (src & 63)) : (uint32_t)((int32_t)dst >> (src & 31));
+		break;
+	case BPF_NEG: dst = -dst; break;
+	case BPF_DIV:
+		if (in->off == 1)	/* sdiv: x / 0 = 0, INT_MIN / -1 = INT_MIN */
+			dst = !ss ? 0 : ss == -1 ? (uint64_t)-sd : (uint64_t)(sd / ss);
+		else
+			dst = src ? dst / src : 0;
+		break;
+	case BPF_MOD:
+		if (in->off == 1)	/* smod: x % 0 = x, x % -1 = 0 */
+			dst = !ss ? dst : ss == -1 ? 0 : (uint64_t)(sd % ss);
+		else
+			dst = src ? dst % src : dst;
+		break;
+	case BPF_MOV:
+		if (in->off == BPF_ADDR_SPACE_CAST && in->imm)
+			return diverge(vm, pc, "arena address space casts are not replayed");
+		if (BPF_SRC(in->code) == BPF_X && in->off)	/* movsx */
+			src = in->off == 8 ? (uint64_t)(int64_t)(int8_t)src :
+			      in->off == 16 ? (uint64_t)(int64_t)(int16_t)src :
+			      (uint64_t)(int64_t)(int32_t)src;
+		dst = src;
+		break;
+	case BPF_END:
+		if (!vm->init[in->dst_reg])
+			return diverge(vm, pc, "reads r%u, which holds no value", in->dst_reg);
+		dst = vm->regs[in->dst_reg];
+		if (BPF_SRC(in->code) == BPF_TO_BE || BPF_CLASS(in->code) == BPF_ALU64) {
+			/* the machine is little-endian: to_be and bswap swap */
+			switch (in->imm) {
+			case 16: dst = __builtin_bswap16(dst); break;
+			case 32: dst = __builtin_bswap32(dst); break;
+			default: dst = __builtin_bswap64(dst); break;
+			}
+		} else {
+			dst = in->imm == 16 ? (uint16_t)dst : in->imm == 32 ? (uint32_t)dst : dst;
+		}
+		vm->regs[in->dst_reg] = dst;
+		return 0;
+	default:
+		return diverge(vm, pc, "unknown ALU operation %#x", op);
+	}
+	vm->regs[in->dst_reg] = is64 ? dst : (uint32_t)dst;
+	vm->init[in->dst_reg] = true;
+	return 0;
+}
+
+static int jump_taken(struct vm *vm, uint32_t pc, const struct bpf_insn *in, bool *taken)
+{
+	bool is64 = BPF_CLASS(in->code) == BPF_JMP;
+	uint64_t a = vm->regs[in->dst_reg], b;
+
+	if (!vm->init[in->dst_reg])
+		return diverge(vm, pc, "compares r%u, which holds no value", in->dst_reg);
+	if (BPF_SRC(in->code) == BPF_X) {
+		if (!vm->init[in->src_reg])
+			return diverge(vm, pc, "compares r%u, which holds no value", in->src_reg);
+		b = vm->regs[in->src_reg];
+	} else {
+		b = (uint64_t)(int64_t)in->imm;
+	}
+	if (!is64) {
+		a = (uint32_t)a;
+		b = (uint32_t)b;
+	}
+#define S(x) (is64 ? (int64_t)(x) : (int64_t)(int32_t)(x))
+	switch (BPF_OP(in->code)) {
+	case BPF_JEQ: *taken = a == b; break;
+	case BPF_JNE: *taken = a != b; break;
+	case BPF_JGT: *taken = a > b; break;
+	case BPF_JGE: *taken = a >= b; break;
+	case BPF_JLT: *taken = a < b; break;
+	case BPF_JLE: *taken = a <= b; break;
+	case BPF_JSET: *taken = a & b; break;
+	case BPF_JSGT: *taken = S(a) > S(b); break;
+	case BPF_JSGE: *taken = S(a) >= S(b); break;
+	case BPF_JSLT: *taken = S(a) < S(b); break;
+	case BPF_JSLE: *taken = S(a) <= S(b); break;
+	default:
+		return diverge(vm, pc, "unknown jump %#x", BPF_OP(in->code));
+	}
+#undef S
+	return 0;
+}
+
+/* A helper or kfunc call: arguments checked, stack bytes and R0 taken */
+static int call(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
+{
+	const struct bpf_record_item *it;
+	const struct bpf_record_call *c;
+	int err, i;
+
+	it = take(vm, pc, BPF_RECORD_CALL, sizeof(*c), &err);
+	if (!it)
+		return err;
+	c = (const void *)(it + 1);
+	if (c->func != in->imm ||
+	    !!(c->flags & BPF_RECORD_CALL_KFUNC) != (in->src_reg == BPF_PSEUDO_KFUNC_CALL))
+		return diverge(vm, pc, "the record calls %s %d", c->flags & BPF_RECORD_CALL_KFUNC ?
+			       "kfunc" : "helper", c->func);
+	for (i = 0; i < 5; i++) {
+		if (vm->init[1 + i] && vm->regs[1 + i] != c->args[i])
+			return diverge(vm, pc, "argument r%d is %#" PRIx64 " in the replay, %#" PRIx64 " in the record",
+				       1 + i, vm->regs[1 + i], (uint64_t)c->args[i]);
+	}
+	if (vm->opts->verbose > 1)
+		printf("    %u: call %s %d -> %#" PRIx64 "\n", pc,
+		       c->flags & BPF_RECORD_CALL_KFUNC ? "kfunc" : "helper", c->func,
+		       (uint64_t)c->ret);
+	/* what the call left in the stack it was given */
+	while (vm->items_left) {
+		const struct bpf_record_item *m = (const void *)vm->item;
+		uint64_t addr;
+
+		if (m->kind != BPF_RECORD_MEM || m->insn != pc)
+			break;
+		it = take(vm, pc, BPF_RECORD_MEM, 8, &err);
+		if (!it)
+			return err;
+		addr = *(const uint64_t *)(it + 1);
+		for (i = 0; i < (int)it->len - 8; i++) {
+			uint8_t byte = ((const uint8_t *)(it + 1))[8 + i];
+
+			/* bytes between frames are the JIT's, not the program's */
+			if (in_stack(vm, addr + i, 1) &&
+			    stack_rw(vm, pc, addr + i, &byte, 1, true))
+				return -1;
+		}
+	}
+	vm->regs[0] = c->ret;
+	vm->init[0] = true;
+	for (i = 1; i <= 5; i++)
+		vm->init[i] = false;
+	return 0;
+}
+
+static int mem(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
+{
+	uint8_t class = BPF_CLASS(in->code), mode = BPF_MODE(in->code);
+	uint32_t size = size_bytes(in->code);
+	int areg = class == BPF_LDX ? in->src_reg : in->dst_reg;
+	const struct bpf_record_item *it;
+	uint64_t addr, val, rec[2];
+	uint8_t buf[8];
+	int err;
+
+	if (!vm->init[areg])
+		return diverge(vm, pc, "address register r%d holds no value", areg);
+	addr = vm->regs[areg] + in->off;
+
+	if (class == BPF_LDX) {
+		bool sx = mode == BPF_MEMSX;
+
+		if (in_stack(vm, addr, size)) {
+			if (stack_rw(vm, pc, addr, buf, size, false))
+				return -1;
+			val = load_ext(buf, size, sx);
+			/* a load the verifier saw go elsewhere too is recorded */
+			if (vm->items_left && ((const struct bpf_record_item *)vm->item)->insn == pc &&
+			    ((const struct bpf_record_item *)vm->item)->kind == BPF_RECORD_LOAD) {
+				it = take(vm, pc, BPF_RECORD_LOAD, 16, &err);
+				memcpy(rec, it + 1, 16);
+				if (rec[0] != addr || rec[1] != val)
+					return diverge(vm, pc, "stack load of %#" PRIx64 " from %#" PRIx64 ", the record has %#" PRIx64 " from %#" PRIx64,
+						       val, addr, rec[1], rec[0]);
+			}
+		} else {
+			it = take(vm, pc, BPF_RECORD_LOAD, 16, &err);
+			if (!it)
+				return err;
+			memcpy(rec, it + 1, 16);
+			if (rec[0] != addr)
+				return diverge(vm, pc, "loads from %#" PRIx64 " in the replay, from %#" PRIx64 " in the record",
+					       addr, rec[0]);
+			val = rec[1];
+			if (vm->opts->verbose > 1)
+				printf("    %u: load %#" PRIx64 " from %#" PRIx64 "\n", pc, val, addr);
+		}
+		vm->regs[in->dst_reg] = val;
+		vm->init[in->dst_reg] = true;
+		return 0;
+	}
+
+	if (class == BPF_STX && !vm->init[in->src_reg])
+		return diverge(vm, pc, "stores r%u, which holds no value", in->src_reg);
+	val = class == BPF_ST ? (uint64_t)(int64_t)in->imm : vm->regs[in->src_reg];
+
+	if (mode == BPF_ATOMIC) {
+		int32_t op = in->imm;
+		bool fetch = op & BPF_FETCH || op == BPF_XCHG || op == BPF_CMPXCHG;
+		int freg = op == BPF_CMPXCHG ? 0 : in->src_reg;
+		uint64_t old = 0, new;
+
+		if (!in_stack(vm, addr, size)) {
+			if (!fetch)
+				return 0;
+			it = take(vm, pc, BPF_RECORD_ATOMIC, 16, &err);
+			if (!it)
+				return err;
+			memcpy(rec, it + 1, 16);
+			if (rec[0] != addr)
+				return diverge(vm, pc, "atomic at %#" PRIx64 " in the replay, at %#" PRIx64 " in the record",
+					       addr, rec[0]);
+			vm->regs[freg] = rec[1];
+			vm->init[freg] = true;
+			return 0;
+		}
+		if (stack_rw(vm, pc, addr, buf, size, false))
+			return -1;
+		old = load_ext(buf, size, false);
+		switch (op & ~BPF_FETCH) {
+		case BPF_ADD: new = old + val; break;
+		case BPF_AND: new = old & val; break;
+		case BPF_OR: new = old | val; break;
+		case BPF_XOR: new = old ^ val; break;
+		case BPF_XCHG & ~BPF_FETCH: new = val; break;
+		case BPF_CMPXCHG & ~BPF_FETCH:
+			new = (size == 4 ? (uint32_t)vm->regs[0] : vm->regs[0]) == old ? val : old;
+			break;
+		default:
+			return diverge(vm, pc, "unknown atomic operation %#x", op);
+		}
+		memcpy(buf, &new, size);
+		if (stack_rw(vm, pc, addr, buf, size, true))
+			return -1;
+		if (fetch) {
+			if (stack_item(vm, pc, BPF_RECORD_ATOMIC, addr, old, size))
+				return -1;
+			vm->regs[freg] = old;
+			vm->init[freg] = true;
+		}
+		return 0;
+	}
+
+	if (in_stack(vm, addr, size)) {
+		memcpy(buf, &val, size);
+		if (stack_item(vm, pc, BPF_RECORD_STORE, addr, val, size))
+			return -1;
+		return stack_rw(vm, pc, addr, buf, size, true);
+	}
+	if (!(vm->hdr->flags & BPF_RECORD_HAS_STORES))
+		return 0;
+	it = take(vm, pc, BPF_RECORD_STORE, 16, &err);
+	if (!it)
+		return err;
+	memcpy(rec, it + 1, 16);
+	if (size < 8)
+		rec[1] &= (1ULL << (size * 8)) - 1, val &= (1ULL << (size * 8)) - 1;
+	if (rec[0] != addr || rec[1] != val)
+		return diverge(vm, pc, "stores %#" PRIx64 " at %#" PRIx64 " in the replay, %#" PRIx64 " at %#" PRIx64 " in the record",
+			       val, addr, rec[1], rec[0]);
+	return 0;
+}
+
+static int enter_frame(struct vm *vm, uint32_t pc)
+{
+	const struct bpf_record_item *it;
+	int err;
+
+	it = take(vm, pc, BPF_RECORD_FRAME, 8, &err);
+	if (!it)
+		return err;
+	if (vm->nframes == MAX_FRAMES)
+		return diverge(vm, pc, "more than %d frames", MAX_FRAMES);
+	vm->frames[vm->nframes].fp = *(const uint64_t *)(it + 1);
+	if (vm->frames[vm->nframes].fp < vm->stack_lo + FRAME_SIZE ||
+	    vm->frames[vm->nframes].fp >= vm->frames[vm->nframes - 1].fp)
+		return diverge(vm, pc, "frame pointer %#" PRIx64 " is not below the caller's",
+			       vm->frames[vm->nframes].fp);
+	vm->regs[10] = vm->frames[vm->nframes].fp;
+	vm->frames[vm->nframes].loops = BPF_MAX_LOOPS;
+	vm->nframes++;
+	return 0;
+}
+
+/* Replay one run; 0 when it replays, 1 when it replays up to its truncation */
+int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
+	      const struct rr_opts *opts, struct rr_result *res)
+{
+	struct vm vm = { .prog = prog, .hdr = hdr, .opts = opts };
+	const struct bpf_record_item *it;
+	uint32_t pc = 0;
+	int err = 0, i;
+
+	vm.item = (const uint8_t *)(hdr + 1);
+	vm.end = (const uint8_t *)hdr + hdr->len;
+	vm.items_left = hdr->nr_items;
+	vm.stack = calloc(1, STACK_WINDOW);
+	vm.stack_ok = calloc(1, STACK_WINDOW);
+	if (!vm.stack || !vm.stack_ok) {
+		snprintf(res->why, sizeof(res->why), "out of memory");
+		err = -1;
+		goto out;
+	}
+	vm.stack_lo = hdr->fp - STACK_WINDOW;
+	vm.frames[0].fp = hdr->fp;
+	vm.nframes = 1;
+	vm.frames[0].loops = BPF_MAX_LOOPS;
+	for (i = 0; i < 5; i++)
+		vm.regs[1 + i] = hdr->regs[i];
+	vm.init[1] = true;
+	vm.regs[10] = hdr->fp;
+	vm.init[10] = true;
+
+	/* items are complete before the first is used */
+	{
+		const uint8_t *p = vm.item;
+		uint32_t n;
+
+		for (n = 0; n < hdr->nr_items; n++) {
+			it = (const void *)p;
+			if (p + sizeof(*it) > vm.end ||
+			    p + sizeof(*it) + ((it->len + 7) & ~7u) > vm.end) {
+				snprintf(res->why, sizeof(res->why),
+					 "item %u runs past the record's %u bytes", n, hdr->len);
+				err = -1;
+				goto out;
+			}
+			p += sizeof(*it) + ((it->len + 7) & ~7u);
+		}
+	}
+
+	for (;;) {
+		const struct bpf_insn *in;
+		uint8_t class;
+		bool taken = false;
+
+		if (pc >= prog->nr_insns) {
+			err = diverge(&vm, pc, "runs past the program's %u insns", prog->nr_insns);
+			break;
+		}
+		if (++vm.steps > MAX_STEPS) {
+			err = diverge(&vm, pc, "more than %llu steps", (unsigned long long)MAX_STEPS);
+			break;
+		}
+		in = &prog->insns[pc];
+		class = BPF_CLASS(in->code);
+		if (opts->verbose > 2)
+			printf("  %5u: %-40s r0=%#" PRIx64 " r1=%#" PRIx64 " r2=%#" PRIx64 "\n", pc,
+			       rr_insn_str(in), vm.regs[0], vm.regs[1], vm.regs[2]);
+
+		switch (class) {
+		case BPF_ALU:
+		case BPF_ALU64:
+			err = alu(&vm, pc, in);
+			pc++;
+			break;
+		case BPF_LD:
+			if (in->code != (BPF_LD | BPF_IMM | BPF_DW)) {
+				err = diverge(&vm, pc, "LD_ABS and LD_IND are not recordable");
+				break;
+			}
+			if (pc + 1 >= prog->nr_insns) {
+				err = diverge(&vm, pc, "truncated 64-bit immediate");
+				break;
+			}
+			if (!in->src_reg) {
+				vm.regs[in->dst_reg] = (uint32_t)in->imm |
+						       (uint64_t)(uint32_t)in[1].imm << 32;
+			} else {
+				it = take(&vm, pc, BPF_RECORD_LDIMM64, 8, &err);
+				if (!it)
+					break;
+				vm.regs[in->dst_reg] = *(const uint64_t *)(it + 1);
+			}
+			vm.init[in->dst_reg] = true;
+			pc += 2;
+			break;
+		case BPF_LDX:
+		case BPF_ST:
+		case BPF_STX:
+			err = mem(&vm, pc, in);
+			pc++;
+			break;
+		case BPF_JMP:
+		case BPF_JMP32:
+			switch (BPF_OP(in->code)) {
+			case BPF_JA:
+				pc += 1 + (class == BPF_JMP32 ? in->imm : in->off);
+				break;
+			case BPF_JCOND: {	/* may_goto */
+				uint64_t *loops = &vm.frames[vm.nframes - 1].loops;
+
+				if (!*loops)
+					pc += 1 + in->off;
+				else
+					--*loops, pc++;
+				break;
+			}
+			case BPF_CALL:
+				if (in->src_reg == BPF_PSEUDO_CALL) {
+					struct frame *f = &vm.frames[vm.nframes];
+
+					memcpy(f->saved, &vm.regs[6], sizeof(f->saved));
+					f->ret_pc = pc + 1;
+					pc += 1 + in->imm;
+					err = enter_frame(&vm, pc);
+				} else {
+					err = call(&vm, pc, in);
+					pc++;
+				}
+				break;
+			case BPF_EXIT:
+				if (!vm.init[0]) {
+					err = diverge(&vm, pc, "exits with r0 holding no value");
+					break;
+				}
+				if (vm.nframes > 1) {
+					struct frame *f = &vm.frames[--vm.nframes];
+
+					memcpy(&vm.regs[6], f->saved, sizeof(f->saved));
+					vm.regs[10] = vm.frames[vm.nframes - 1].fp;
+					for (i = 1; i <= 5; i++)
+						vm.init[i] = false;
+					pc = f->ret_pc;
+					break;
+				}
+				it = take(&vm, pc, BPF_RECORD_EXIT, 8, &err);
+				if (!it)
+					break;
+				if (*(const uint64_t *)(it + 1) != vm.regs[0]) {
+					err = diverge(&vm, pc, "returns %#" PRIx64 " in the replay, %#" PRIx64 " in the record",
+						      vm.regs[0], *(const uint64_t *)(it + 1));
+					break;
+				}
+				if (vm.items_left) {
+					err = diverge(&vm, pc, "exits with %u items of the record left",
+						      vm.items_left);
+					break;
+				}
+				res->ret = vm.regs[0];
+				goto done;
+			default:
+				if (jump_taken(&vm, pc, in, &taken))
+					err = -1;
+				else
+					pc += 1 + (taken ? in->off : 0);
+				break;
+			}
+			break;
+		default:
+			err = diverge(&vm, pc, "unknown instruction class %#x", class);
+		}
+		if (err)
+			break;
+	}
+done:
+	res->steps = vm.steps;
+	res->pc = pc;
+	if (err < 0)
+		snprintf(res->why, sizeof(res->why), "%s", vm.why);
+out:
+	free(vm.stack);
+	free(vm.stack_ok);
+	return err;
+}

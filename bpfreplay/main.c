@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bpfreplay: commands and record files (see bpfreplay.1) */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfreplay.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: bpfreplay check [-v] FILE\n"
+		"       bpfreplay replay [-v] [-r SEQ] FILE   trace each instruction\n"
+		"       bpfreplay show FILE                   print the records' items\n");
+}
+
+struct rr_file {
+	struct rr_file_hdr hdr;
+	struct rr_prog prog;
+	uint8_t *data;		/* the records */
+	size_t len;
+};
+
+static int load(const char *path, struct rr_file *f)
+{
+	FILE *fp = fopen(path, "rb");
+	size_t cap = 1 << 20, n;
+	uint8_t *buf = NULL;
+	size_t size = 0;
+
+	if (!fp) {
+		fprintf(stderr, "bpfreplay: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	buf = malloc(cap);
+	while (buf && (n = fread(buf + size, 1, cap - size, fp)) > 0) {
+		size += n;
+		if (size == cap)
+			buf = realloc(buf, cap *= 2);
+	}
+	fclose(fp);
+	if (!buf) {
+		fprintf(stderr, "bpfreplay: out of memory\n");
+		return -1;
+	}
+	if (size < sizeof(f->hdr) || memcmp(buf, RR_FILE_MAGIC, 8)) {
+		fprintf(stderr, "bpfreplay: %s: not a record file\n", path);
+		return -1;
+	}
+	memcpy(&f->hdr, buf, sizeof(f->hdr));
+	if (f->hdr.hdr_len < sizeof(f->hdr) ||
+	    (uint64_t)f->hdr.hdr_len + (uint64_t)f->hdr.nr_insns * 8 > size) {
+		fprintf(stderr, "bpfreplay: %s: truncated program\n", path);
+		return -1;
+	}
+	f->prog.prog_id = f->hdr.prog_id;
+	f->prog.prog_type = f->hdr.prog_type;
+	memcpy(f->prog.tag, f->hdr.tag, 8);
+	memcpy(f->prog.name, f->hdr.name, 16);
+	f->prog.name[15] = 0;
+	f->prog.nr_insns = f->hdr.nr_insns;
+	f->prog.insns = (struct bpf_insn *)(buf + f->hdr.hdr_len);
+	f->data = buf + f->hdr.hdr_len + (size_t)f->hdr.nr_insns * 8;
+	f->len = size - f->hdr.hdr_len - (size_t)f->hdr.nr_insns * 8;
+	return 0;
+}
+
+/* the next record, or NULL at the end; *bad on a malformed one */
+static const struct bpf_record_hdr *next_rec(const struct rr_file *f, size_t *off,
+					     const char **bad)
+{
+	const struct bpf_record_hdr *h;
+
+	*bad = NULL;
+	if (*off == f->len)
+		return NULL;
+	h = (const void *)(f->data + *off);
+	if (f->len - *off < sizeof(*h))
+		*bad = "a record header runs past the end of the file";
+	else if (h->magic != BPF_RECORD_MAGIC || h->version != BPF_RECORD_VERSION)
+		*bad = "bad record magic or version";
+	else if (h->len < sizeof(*h) || h->len % 8 || h->len > f->len - *off)
+		*bad = "bad record length";
+	else if (h->prog_id != f->hdr.prog_id || memcmp(h->prog_tag, f->hdr.tag, 8))
+		*bad = "a record of another program";
+	if (*bad)
+		return NULL;
+	*off += h->len;
+	return h;
+}
+
+static void show(const struct rr_file *f, const struct bpf_record_hdr *h)
+{
+	const uint8_t *p = (const void *)(h + 1);
+	uint32_t i;
+
+	printf("run %" PRIu64 ": cpu %u pid %u tid %u time %" PRIu64 " items %u len %u%s\n",
+	       (uint64_t)h->seq, h->cpu, h->pid, h->tid, (uint64_t)h->time_ns, h->nr_items,
+	       h->len, h->flags & BPF_RECORD_TRUNCATED ? " truncated" : "");
+	for (i = 0; i < h->nr_items; i++) {
+		const struct bpf_record_item *it = (const void *)p;
+		const uint64_t *d = (const void *)(it + 1);
+
+		printf("  %5d %-8u len %-4u", it->insn == UINT32_MAX ? -1 : (int)it->insn,
+		       it->kind, it->len);
+		if (it->len >= 16)
+			printf(" %#" PRIx64 " %#" PRIx64, d[0], d[1]);
+		else if (it->len >= 8)
+			printf(" %#" PRIx64, d[0]);
+		printf("\n");
+		p += sizeof(*it) + ((it->len + 7) & ~7u);
+	}
+	(void)f;
+}
+
+int main(int argc, char **argv)
+{
+	struct rr_opts opts = {};
+	long long only = -1;
+	unsigned long runs = 0, truncated = 0;
+	uint64_t steps = 0;
+	const char *cmd, *bad;
+	const struct bpf_record_hdr *h;
+	struct rr_file f = {};
+	size_t off = 0;
+	int c;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	cmd = argv[1];
+	optind = 2;
+	while ((c = getopt(argc, argv, "vr:h")) != -1) {
+		switch (c) {
+		case 'v':
+			opts.verbose++;
+			break;
+		case 'r':
+			only = strtoll(optarg, NULL, 0);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1 ||
+	    (strcmp(cmd, "check") && strcmp(cmd, "replay") && strcmp(cmd, "show"))) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(cmd, "replay"))
+		opts.verbose += 3;
+	if (load(argv[optind], &f))
+		return 2;
+
+	while ((h = next_rec(&f, &off, &bad))) {
+		struct rr_result res = {};
+		int err;
+
+		if (only >= 0 && h->seq != (uint64_t)only)
+			continue;
+		if (!strcmp(cmd, "show")) {
+			show(&f, h);
+			continue;
+		}
+		if (opts.verbose)
+			printf("run %" PRIu64 " (cpu %u, %u items)\n", (uint64_t)h->seq, h->cpu,
+			       h->nr_items);
+		err = rr_replay(&f.prog, h, &opts, &res);
+		if (err < 0) {
+			printf("bpfreplay: %s: run %" PRIu64 " diverges at %s\n", argv[optind],
+			       (uint64_t)h->seq, res.why);
+			return 1;
+		}
+		runs++;
+		truncated += err == 1;
+		steps += res.steps;
+		if (opts.verbose)
+			printf("run %" PRIu64 ": %s after %" PRIu64 " steps, r0 = %#" PRIx64 "\n",
+			       (uint64_t)h->seq, err ? "replays up to its truncation" : "replays",
+			       res.steps, res.ret);
+	}
+	if (bad) {
+		printf("bpfreplay: %s: at byte %zu of the records: %s\n", argv[optind], off, bad);
+		return 1;
+	}
+	if (strcmp(cmd, "show"))
+		printf("%s: program %u (%s): %lu runs replayed (%lu truncated), %" PRIu64 " instructions\n",
+		       argv[optind], f.prog.prog_id, f.prog.name, runs, truncated, steps);
+	return 0;
+}

@@ -1,0 +1,47 @@
+#!/bin/bash
+# Replay, outside the VM, the record files that test_progs' record test
+# wrote, and check that a replay that diverges says where: each file must
+# replay with "bpfreplay check"; with one byte of a recorded load flipped,
+# or one item dropped, "check" must fail and name the instruction; with the
+# stack bytes of a call dropped, it must fail where they are read.
+# Prints TAP-like "ok N - ..." / "not ok N - ..." lines.
+# Usage: replay-check.sh RECORD_DIR BPFREPLAY
+set -uo pipefail
+dir=$1 replay=$2
+mutate="$(dirname "$0")/../tests/replay_mutate.py"
+n=0
+ok() { n=$((n + 1)); echo "ok $n - $*"; }
+notok() { n=$((n + 1)); echo "not ok $n - $*"; }
+
+files=("$dir"/*.rec)
+[ -e "${files[0]}" ] || { notok "no record files in $dir"; exit 1; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for f in "${files[@]}"; do
+	name=$(basename "$f" .rec)
+	if out=$("$replay" check "$f" 2>&1); then
+		ok "$name: $out"
+	else
+		notok "$name replays: $out"
+	fi
+	modes="flip drop"
+	# what bpf_copy_from_user() wrote comes from the record alone
+	[ "$name" != user ] || modes+=" dropmem"
+	for mode in $modes; do
+		want=$(python3 "$mutate" "$mode" "$f" "$tmp/$name.$mode.rec")
+		case $? in
+		0) ;;
+		3) echo "# $name $mode: $want"; continue ;;
+		*) notok "$name $mode: $want"; continue ;;
+		esac
+		out=$("$replay" check "$tmp/$name.$mode.rec" 2>&1)
+		rc=$?
+		pat="diverges at insn $want "
+		[ "$want" != any ] || pat="diverges at insn [0-9]+ "
+		if [ $rc -eq 1 ] && grep -Eq "$pat" <<<"$out"; then
+			ok "$name, a $mode mutation at insn $want: $out"
+		else
+			notok "$name, a $mode mutation at insn $want not named (rc $rc): $out"
+		fi
+	done
+done

@@ -121,17 +121,18 @@ static bool next_is(struct vm *vm, uint32_t pc, unsigned int kind)
 	return vm->items_left && it->kind == kind && it->insn == pc;
 }
 
-/* A store or atomic that the verifier saw go elsewhere too has an item on
- * a path to the stack as well: it must match what the replay computes.
+/* A store (or an atomic's fetch) item must match what the replay computes.
+ * Off the stack it is required; on the stack there is one only where the
+ * verifier saw the instruction go elsewhere too.
  */
-static int stack_item(struct vm *vm, uint32_t pc, unsigned int kind, uint64_t addr,
-		      uint64_t val, uint32_t size)
+static int check_item(struct vm *vm, uint32_t pc, unsigned int kind, uint64_t addr,
+		      uint64_t val, uint32_t size, bool required)
 {
 	const struct bpf_record_item *it;
 	uint64_t rec[2];
 	int err;
 
-	if (!next_is(vm, pc, kind))
+	if (!required && !next_is(vm, pc, kind))
 		return 0;
 	it = take(vm, pc, kind, 16, &err);
 	if (!it)
@@ -140,7 +141,7 @@ static int stack_item(struct vm *vm, uint32_t pc, unsigned int kind, uint64_t ad
 	if (size < 8)
 		rec[1] &= (1ULL << (size * 8)) - 1, val &= (1ULL << (size * 8)) - 1;
 	if (rec[0] != addr || rec[1] != val)
-		return diverge(vm, pc, "%s of %#" PRIx64 " at %#" PRIx64 " on the stack, the record has %#" PRIx64 " at %#" PRIx64,
+		return diverge(vm, pc, "%s of %#" PRIx64 " at %#" PRIx64 " in the replay, of %#" PRIx64 " at %#" PRIx64 " in the record",
 			       kind_str(kind), val, addr, rec[1], rec[0]);
 	return 0;
 }
@@ -456,7 +457,7 @@ static int mem(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
 		if (stack_rw(vm, pc, addr, buf, size, true))
 			return -1;
 		if (fetch) {
-			if (stack_item(vm, pc, BPF_RECORD_ATOMIC, addr, old, size))
+			if (check_item(vm, pc, BPF_RECORD_ATOMIC, addr, old, size, false))
 				return -1;
 			vm->regs[freg] = old;
 			vm->init[freg] = true;
@@ -466,22 +467,13 @@ static int mem(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
 
 	if (in_stack(vm, addr, size)) {
 		memcpy(buf, &val, size);
-		if (stack_item(vm, pc, BPF_RECORD_STORE, addr, val, size))
+		if (check_item(vm, pc, BPF_RECORD_STORE, addr, val, size, false))
 			return -1;
 		return stack_rw(vm, pc, addr, buf, size, true);
 	}
 	if (!(vm->hdr->flags & BPF_RECORD_HAS_STORES))
 		return 0;
-	it = take(vm, pc, BPF_RECORD_STORE, 16, &err);
-	if (!it)
-		return err;
-	memcpy(rec, it + 1, 16);
-	if (size < 8)
-		rec[1] &= (1ULL << (size * 8)) - 1, val &= (1ULL << (size * 8)) - 1;
-	if (rec[0] != addr || rec[1] != val)
-		return diverge(vm, pc, "stores %#" PRIx64 " at %#" PRIx64 " in the replay, %#" PRIx64 " at %#" PRIx64 " in the record",
-			       val, addr, rec[1], rec[0]);
-	return 0;
+	return check_item(vm, pc, BPF_RECORD_STORE, addr, val, size, true);
 }
 
 static int enter_frame(struct vm *vm, uint32_t pc)

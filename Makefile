@@ -47,7 +47,8 @@ help:
 	@echo '                      the exec audit scenario while execaudit watches (execaudit/scenario.sh)'
 	@echo '  make test           from nothing: test_progs with tests/ALLOWLIST and tests/DENYLIST and'
 	@echo '                      the execaudit end-to-end test in the VM; ends "N passed, N failed"'
-	@echo '  make bench          the series benchmarks (sync-map-access, dynptr-copy, dynptr-malloc) in one VM boot,'
+	@echo '  make bench          the series benchmarks (sync-map-access, dynptr-copy, dynptr-malloc, record)'
+	@echo '                      in one VM boot, and bpfreplay'"'"'s speed on the host,'
 	@echo '                      on a kernel without config/debug.config (build-bench/)'
 	@echo '  make vm             boot the kernel to a shell; make vm CMD="..." runs one command'
 	@echo '  make deps           apt-get install the toolchain and the pinned kernel source'
@@ -106,8 +107,8 @@ replayer: tree
 	@mkdir -p $(TOOLOUT); . $(S)/lib.sh; timed replayer \
 		make -s -C bpfreplay OUT=$(TOOLOUT) UAPI=$(TREE)/tools/include/uapi
 
-bench: selftests
-	@$(S)/bench.sh $(BZIMAGE) $(STOUT) $(RESULTS)
+bench: selftests replayer
+	@$(S)/bench.sh $(BZIMAGE) $(STOUT) $(RESULTS) $(TOOLOUT)/bpfreplay
 
 # BPF CI's checks on the unpatched base and on the series. The base tree
 # has the series' leading selftests-only patches, which its selftests need.

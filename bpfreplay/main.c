@@ -6,13 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bpfreplay.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: bpfreplay check [-v] FILE\n"
+		"usage: bpfreplay check [-v] [-t] [-n N] FILE  -t: time the replay, -n: N times\n"
 		"       bpfreplay replay [-v] [-r SEQ] FILE   trace each instruction\n"
 		"       bpfreplay show FILE                   print the records' items\n");
 }
@@ -119,7 +120,10 @@ static void show(const struct rr_file *f, const struct bpf_record_hdr *h)
 int main(int argc, char **argv)
 {
 	struct rr_opts opts = {};
-	long long only = -1;
+	long long only = -1, times = 1, rep;
+	int timed = 0;
+	struct timespec t0, t1;
+	double secs;
 	unsigned long runs = 0, truncated = 0;
 	uint64_t steps = 0;
 	const char *cmd, *bad;
@@ -134,13 +138,23 @@ int main(int argc, char **argv)
 	}
 	cmd = argv[1];
 	optind = 2;
-	while ((c = getopt(argc, argv, "vr:h")) != -1) {
+	while ((c = getopt(argc, argv, "vr:tn:h")) != -1) {
 		switch (c) {
 		case 'v':
 			opts.verbose++;
 			break;
 		case 'r':
 			only = strtoll(optarg, NULL, 0);
+			break;
+		case 't':
+			timed = 1;
+			break;
+		case 'n':
+			times = strtoll(optarg, NULL, 0);
+			if (times < 1) {
+				usage(stderr);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -155,44 +169,58 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if ((timed || times > 1) && strcmp(cmd, "check")) {
+		usage(stderr);
+		return 2;
+	}
 	if (!strcmp(cmd, "replay"))
 		opts.verbose += 3;
 	if (load(argv[optind], &f))
 		return 2;
 
-	while ((h = next_rec(&f, &off, &bad))) {
-		struct rr_result res = {};
-		int err;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (rep = 0; rep < times; rep++) {
+		off = 0;
+		while ((h = next_rec(&f, &off, &bad))) {
+			struct rr_result res = {};
+			int err;
 
-		if (only >= 0 && h->seq != (uint64_t)only)
-			continue;
-		if (!strcmp(cmd, "show")) {
-			show(&f, h);
-			continue;
+			if (only >= 0 && h->seq != (uint64_t)only)
+				continue;
+			if (!strcmp(cmd, "show")) {
+				show(&f, h);
+				continue;
+			}
+			if (opts.verbose)
+				printf("run %" PRIu64 " (cpu %u, %u items)\n", (uint64_t)h->seq, h->cpu,
+				       h->nr_items);
+			err = rr_replay(&f.prog, h, &opts, &res);
+			if (err < 0) {
+				printf("bpfreplay: %s: run %" PRIu64 " diverges at %s\n", argv[optind],
+				       (uint64_t)h->seq, res.why);
+				return 1;
+			}
+			runs++;
+			truncated += err == 1;
+			steps += res.steps;
+			if (opts.verbose)
+				printf("run %" PRIu64 ": %s after %" PRIu64 " steps, r0 = %#" PRIx64 "\n",
+				       (uint64_t)h->seq, err ? "replays up to its truncation" : "replays",
+				       res.steps, res.ret);
 		}
-		if (opts.verbose)
-			printf("run %" PRIu64 " (cpu %u, %u items)\n", (uint64_t)h->seq, h->cpu,
-			       h->nr_items);
-		err = rr_replay(&f.prog, h, &opts, &res);
-		if (err < 0) {
-			printf("bpfreplay: %s: run %" PRIu64 " diverges at %s\n", argv[optind],
-			       (uint64_t)h->seq, res.why);
+		if (bad) {
+			printf("bpfreplay: %s: at byte %zu of the records: %s\n", argv[optind], off, bad);
 			return 1;
 		}
-		runs++;
-		truncated += err == 1;
-		steps += res.steps;
-		if (opts.verbose)
-			printf("run %" PRIu64 ": %s after %" PRIu64 " steps, r0 = %#" PRIx64 "\n",
-			       (uint64_t)h->seq, err ? "replays up to its truncation" : "replays",
-			       res.steps, res.ret);
 	}
-	if (bad) {
-		printf("bpfreplay: %s: at byte %zu of the records: %s\n", argv[optind], off, bad);
-		return 1;
-	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (strcmp(cmd, "show"))
 		printf("%s: program %u (%s): %lu runs replayed (%lu truncated), %" PRIu64 " instructions\n",
 		       argv[optind], f.prog.prog_id, f.prog.name, runs, truncated, steps);
+	if (timed) {
+		secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+		printf("%s: %" PRIu64 " instructions in %.3f s: %.0f instructions/s\n",
+		       argv[optind], steps, secs, secs > 0 ? steps / secs : 0);
+	}
 	return 0;
 }

@@ -1,17 +1,21 @@
 #!/bin/bash
 # Run the series' benchmarks in one VM boot and print their tables.
-# Usage: bench.sh BZIMAGE SELFTESTS_OUT RESULTS_DIR
+# Usage: bench.sh BZIMAGE SELFTESTS_OUT RESULTS_DIR BPFREPLAY
 # Environment: SYNC_SAMPLES (samples per mode of sync-map-access, default
 #   100), SYNC_SECS (how long that benchmark runs, default 90), COPY_SECS
 #   (seconds per dynptr-copy run, default 5), COPY_REPS (rounds, default 6),
 #   MALLOC_SECS (seconds per dynptr-malloc run, default 5), MALLOC_REPS
-#   (rounds, default 3).
+#   (rounds, default 3), RECORD_SECS (seconds per record run, default 10),
+#   RECORD_REPS (rounds, default 3).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-kernel=$1 st=$(realpath "$2") res=$(realpath -m "$3")
+kernel=$1 st=$(realpath "$2") res=$(realpath -m "$3") replayer=$4
 [ -x "$st/bench" ] || die "no bench in $st: run 'make selftests' first"
+[ -x "$replayer" ] || die "no bpfreplay at $replayer: run 'make replayer' first"
 mkdir -p "$res"
+rm -rf "$res/record"
+mkdir -p "$res/record"
 log=$res/bench.log
 rm -f "$log"
 
@@ -44,6 +48,11 @@ for ((rep = 0; rep < ${MALLOC_REPS:-3}; rep++)); do
 	for size in 64 4096 65536; do
 		runs+=("./bench -q -w1 -p1 --prod-affinity 0 -d ${MALLOC_SECS:-5} dynptr-malloc --dynptr-malloc-size $size --dynptr-malloc-memcg /sys/fs/cgroup/bench-b")
 	done
+done
+# record: plain, recordable and recording copies of two programs in turns;
+# the last round leaves its first recorded runs in $res/record for bpfreplay.
+for ((rep = 0; rep < ${RECORD_REPS:-3}; rep++)); do
+	runs+=("./bench -q -w1 -p1 -c1 --prod-affinity 0 --cons-affinity 1 -d ${RECORD_SECS:-10} record --record-out $res/record")
 done
 # &&: a benchmark that fails fails the run; with ";" only the last status counted.
 cmd="set -o pipefail"
@@ -112,5 +121,39 @@ END {
 		printf " %5d\n", cnt[s]
 	}
 }' "$log" || true
+echo
+echo "== record: time per run of plain, recordable (not recording) and recording copies (ns, medians of rounds, QEMU TCG, 2 vCPUs)"
+# Summary: record small: plain X ns/run, recordable Y ns/run, recording Z
+#   ns/run, recordable/plain A, recording/recordable B, runs N, recorded M, lost L
+awk '/^Summary: record / {
+	p = $3; sub(":", "", p); n = ++cnt[p]
+	if (!(p in seen)) { seen[p] = 1; order[m++] = p }
+	v[p, "plain", n] = $5; v[p, "recordable", n] = $8; v[p, "recording", n] = $11
+	a = $14; sub(",", "", a); v[p, "a", n] = a
+	b = $16; sub(",", "", b); v[p, "b", n] = b
+	if ($22 + 0 > lost[p]) lost[p] = $22 + 0
+}
+function median(p, k, c,    i, j, t, x) {
+	for (i = 1; i <= c; i++) x[i] = v[p, k, i]
+	for (i = 1; i <= c; i++) for (j = i + 1; j <= c; j++) if (x[j] + 0 < x[i] + 0) { t = x[i]; x[i] = x[j]; x[j] = t }
+	lo = x[1]; hi = x[c]
+	return c % 2 ? x[(c + 1) / 2] : (x[c / 2] + x[c / 2 + 1]) / 2
+}
+END {
+	printf "%-9s %8s %11s %10s %16s %13s %19s %13s %5s %6s\n", "program", "plain", "recordable", "recording", "recordable/plain", "range", "recording/recordable", "range", "runs", "lost"
+	for (i = 0; i < m; i++) {
+		p = order[i]; c = cnt[p]
+		printf "%-9s %8.1f %11.1f %10.1f", p, median(p, "plain", c), median(p, "recordable", c), median(p, "recording", c)
+		ma = median(p, "a", c); alo = lo; ahi = hi
+		mb = median(p, "b", c)
+		printf " %16.3f %6.3f-%.3f %19.3f %6.3f-%.3f %5d %6d\n", ma, alo, ahi, mb, lo, hi, c, lost[p]
+	}
+}' "$log" || true
+echo
+echo "== bpfreplay: instructions replayed per second (host, runs recorded by the last record round)"
+for f in "$res"/record/*.rec; do
+	[ -e "$f" ] || { rc=1; echo "no record files in $res/record"; break; }
+	"$replayer" check -t -n "${REPLAY_TIMES:-200}" "$f" | tail -1 || rc=1
+done
 echo "results: $log (console: $res/console.log)"
 [ $rc -eq 0 ] || die "bench failed (status $rc): see $log and $res/console.log"

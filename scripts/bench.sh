@@ -122,16 +122,17 @@ END {
 	}
 }' "$log" || true
 echo
-echo "== record: time per run of plain, recordable (not recording) and recording copies (ns, medians of rounds, QEMU TCG, 2 vCPUs)"
-# Summary: record small: plain X ns/run, recordable Y ns/run, recording Z
-#   ns/run, recordable/plain A, recording/recordable B, runs N, recorded M, lost L
+echo "== record: time per run of copies loaded normally (plain, plain2), recordable and not recording, and recording (ns, medians of rounds, QEMU TCG, 2 vCPUs)"
+# Summary: record small: plain X ns/run, plain2 X ns/run, recordable X ns/run,
+#   recording X ns/run, plain2/plain A, recordable/plain B, recording/recordable C,
+#   runs N, recorded M, lost L
 awk '/^Summary: record / {
 	p = $3; sub(":", "", p); n = ++cnt[p]
 	if (!(p in seen)) { seen[p] = 1; order[m++] = p }
-	v[p, "plain", n] = $5; v[p, "recordable", n] = $8; v[p, "recording", n] = $11
-	a = $14; sub(",", "", a); v[p, "a", n] = a
-	b = $16; sub(",", "", b); v[p, "b", n] = b
-	if ($22 + 0 > lost[p]) lost[p] = $22 + 0
+	v[p, "plain", n] = $5; v[p, "plain2", n] = $8; v[p, "recordable", n] = $11
+	v[p, "recording", n] = $14
+	for (k = 17; k <= 21; k += 2) { x = $k; sub(",", "", x); v[p, k, n] = x }
+	if ($27 + 0 > lost[p]) lost[p] = $27 + 0
 }
 function median(p, k, c,    i, j, t, x) {
 	for (i = 1; i <= c; i++) x[i] = v[p, k, i]
@@ -140,13 +141,12 @@ function median(p, k, c,    i, j, t, x) {
 	return c % 2 ? x[(c + 1) / 2] : (x[c / 2] + x[c / 2 + 1]) / 2
 }
 END {
-	printf "%-9s %8s %11s %10s %16s %13s %19s %13s %5s %6s\n", "program", "plain", "recordable", "recording", "recordable/plain", "range", "recording/recordable", "range", "runs", "lost"
+	printf "%-9s %7s %7s %10s %9s %19s %22s %22s %4s %5s\n", "program", "plain", "plain2", "recordable", "recording", "plain2/plain", "recordable/plain", "recording/recordable", "runs", "lost"
 	for (i = 0; i < m; i++) {
 		p = order[i]; c = cnt[p]
-		printf "%-9s %8.1f %11.1f %10.1f", p, median(p, "plain", c), median(p, "recordable", c), median(p, "recording", c)
-		ma = median(p, "a", c); alo = lo; ahi = hi
-		mb = median(p, "b", c)
-		printf " %16.3f %6.3f-%.3f %19.3f %6.3f-%.3f %5d %6d\n", ma, alo, ahi, mb, lo, hi, c, lost[p]
+		printf "%-9s %7.1f %7.1f %10.1f %9.1f", p, median(p, "plain", c), median(p, "plain2", c), median(p, "recordable", c), median(p, "recording", c)
+		for (k = 17; k <= 21; k += 2) { r = median(p, k, c); printf " %7.3f (%.3f-%.3f)", r, lo, hi }
+		printf " %4d %5d\n", c, lost[p]
 	}
 }' "$log" || true
 echo

@@ -31,6 +31,7 @@
 struct frame {
 	uint64_t fp;
 	uint64_t saved[4];	/* R6-R9 of the caller */
+	bool saved_sp[4];
 	uint32_t ret_pc;
 	uint64_t loops;		/* may_goto budget of this frame */
 };
@@ -42,6 +43,13 @@ struct vm {
 	uint32_t items_left;
 	uint64_t regs[11];
 	bool init[11];
+	/* Registers that hold a pointer derived from R10, and 8-byte stack
+	 * slots that hold one spilled: what the verifier types PTR_TO_STACK.
+	 * A load through anything else was recorded and needs its item, even
+	 * where it reads the replayed stack.
+	 */
+	bool sp[11];
+	uint8_t *stack_sp;
 	struct frame frames[MAX_FRAMES];
 	int nframes;
 	uint64_t stack_lo;		/* main fp - STACK_WINDOW */
@@ -167,6 +175,8 @@ static int stack_rw(struct vm *vm, uint32_t pc, uint64_t addr, void *buf, uint32
 	if (write) {
 		memcpy(vm->stack + off, buf, size);
 		memset(vm->stack_ok + off, 1, size);
+		for (i = off / 8; i <= (off + size - 1) / 8; i++)
+			vm->stack_sp[i] = 0;
 		return 0;
 	}
 	for (i = 0; i < size; i++)
@@ -203,6 +213,7 @@ static int alu(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
 	uint8_t op = BPF_OP(in->code);
 	uint64_t dst = vm->regs[in->dst_reg], src;
 	int64_t sd, ss;
+	bool x;
 
 	if (BPF_SRC(in->code) == BPF_X) {
 		if (!vm->init[in->src_reg])
@@ -269,12 +280,25 @@ static int alu(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
 			dst = in->imm == 16 ? (uint16_t)dst : in->imm == 32 ? (uint32_t)dst : dst;
 		}
 		vm->regs[in->dst_reg] = dst;
+		vm->sp[in->dst_reg] = false;
 		return 0;
 	default:
 		return diverge(vm, pc, "unknown ALU operation %#x", op);
 	}
 	vm->regs[in->dst_reg] = is64 ? dst : (uint32_t)dst;
 	vm->init[in->dst_reg] = true;
+	/* pointer arithmetic keeps a stack pointer one */
+	x = BPF_SRC(in->code) == BPF_X && vm->sp[in->src_reg];
+	if (!is64)
+		vm->sp[in->dst_reg] = false;
+	else if (op == BPF_MOV)
+		vm->sp[in->dst_reg] = x && !in->off;
+	else if (op == BPF_ADD)
+		vm->sp[in->dst_reg] = vm->sp[in->dst_reg] || x;
+	else if (op == BPF_SUB)
+		vm->sp[in->dst_reg] = vm->sp[in->dst_reg] && !x;
+	else
+		vm->sp[in->dst_reg] = false;
 	return 0;
 }
 
@@ -362,8 +386,9 @@ static int call(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
 	}
 	vm->regs[0] = c->ret;
 	vm->init[0] = true;
+	vm->sp[0] = false;
 	for (i = 1; i <= 5; i++)
-		vm->init[i] = false;
+		vm->init[i] = vm->sp[i] = false;
 	return 0;
 }
 
@@ -373,7 +398,7 @@ static int mem(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
 	uint32_t size = size_bytes(in->code);
 	int areg = class == BPF_LDX ? in->src_reg : in->dst_reg;
 	const struct bpf_record_item *it;
-	uint64_t addr, val, rec[2];
+	uint64_t addr, val, rec[2], off;
 	uint8_t buf[8];
 	int err;
 
@@ -384,7 +409,7 @@ static int mem(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
 	if (class == BPF_LDX) {
 		bool sx = mode == BPF_MEMSX;
 
-		if (in_stack(vm, addr, size)) {
+		if (in_stack(vm, addr, size) && vm->sp[areg]) {
 			if (stack_rw(vm, pc, addr, buf, size, false))
 				return -1;
 			val = load_ext(buf, size, sx);
@@ -408,9 +433,19 @@ static int mem(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
 			val = rec[1];
 			if (vm->opts->verbose > 1)
 				printf("    %u: load %#" PRIx64 " from %#" PRIx64 "\n", pc, val, addr);
+			/* through a pointer a call returned, into the stack */
+			if (in_stack(vm, addr, size) &&
+			    !stack_rw(vm, pc, addr, buf, size, false) &&
+			    load_ext(buf, size, false) != (size < 8 ? val & ((1ULL << size * 8) - 1) : val))
+				return diverge(vm, pc, "the record loads %#" PRIx64 " from stack %#" PRIx64 ", the replayed stack holds %#" PRIx64,
+					       val, addr, load_ext(buf, size, false));
+			vm->why[0] = 0;
 		}
 		vm->regs[in->dst_reg] = val;
 		vm->init[in->dst_reg] = true;
+		off = addr - vm->stack_lo;
+		vm->sp[in->dst_reg] = size == 8 && in_stack(vm, addr, size) && !(off % 8) &&
+				      vm->stack_sp[off / 8];
 		return 0;
 	}
 
@@ -436,6 +471,7 @@ static int mem(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
 					       addr, rec[0]);
 			vm->regs[freg] = rec[1];
 			vm->init[freg] = true;
+			vm->sp[freg] = false;
 			return 0;
 		}
 		if (stack_rw(vm, pc, addr, buf, size, false))
@@ -461,6 +497,7 @@ static int mem(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
 				return -1;
 			vm->regs[freg] = old;
 			vm->init[freg] = true;
+			vm->sp[freg] = false;
 		}
 		return 0;
 	}
@@ -469,7 +506,13 @@ static int mem(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
 		memcpy(buf, &val, size);
 		if (check_item(vm, pc, BPF_RECORD_STORE, addr, val, size, false))
 			return -1;
-		return stack_rw(vm, pc, addr, buf, size, true);
+		if (stack_rw(vm, pc, addr, buf, size, true))
+			return -1;
+		/* a spilled stack pointer */
+		off = addr - vm->stack_lo;
+		if (class == BPF_STX && size == 8 && !(off % 8))
+			vm->stack_sp[off / 8] = vm->sp[in->src_reg];
+		return 0;
 	}
 	if (!(vm->hdr->flags & BPF_RECORD_HAS_STORES))
 		return 0;
@@ -511,7 +554,8 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 	vm.items_left = hdr->nr_items;
 	vm.stack = calloc(1, STACK_WINDOW);
 	vm.stack_ok = calloc(1, STACK_WINDOW);
-	if (!vm.stack || !vm.stack_ok) {
+	vm.stack_sp = calloc(1, STACK_WINDOW / 8);
+	if (!vm.stack || !vm.stack_ok || !vm.stack_sp) {
 		snprintf(res->why, sizeof(res->why), "out of memory");
 		err = -1;
 		goto out;
@@ -525,6 +569,7 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 	vm.init[1] = true;
 	vm.regs[10] = hdr->fp;
 	vm.init[10] = true;
+	vm.sp[10] = true;
 
 	/* items are complete before the first is used */
 	{
@@ -588,6 +633,7 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 				vm.regs[in->dst_reg] = *(const uint64_t *)(it + 1);
 			}
 			vm.init[in->dst_reg] = true;
+			vm.sp[in->dst_reg] = false;
 			pc += 2;
 			break;
 		case BPF_LDX:
@@ -616,6 +662,7 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 					struct frame *f = &vm.frames[vm.nframes];
 
 					memcpy(f->saved, &vm.regs[6], sizeof(f->saved));
+					memcpy(f->saved_sp, &vm.sp[6], sizeof(f->saved_sp));
 					f->ret_pc = pc + 1;
 					pc += 1 + in->imm;
 					err = enter_frame(&vm, pc);
@@ -633,9 +680,11 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 					struct frame *f = &vm.frames[--vm.nframes];
 
 					memcpy(&vm.regs[6], f->saved, sizeof(f->saved));
+					memcpy(&vm.sp[6], f->saved_sp, sizeof(f->saved_sp));
 					vm.regs[10] = vm.frames[vm.nframes - 1].fp;
+					vm.sp[0] = false;
 					for (i = 1; i <= 5; i++)
-						vm.init[i] = false;
+						vm.init[i] = vm.sp[i] = false;
 					pc = f->ret_pc;
 					break;
 				}
@@ -676,5 +725,6 @@ done:
 out:
 	free(vm.stack);
 	free(vm.stack_ok);
+	free(vm.stack_sp);
 	return err;
 }

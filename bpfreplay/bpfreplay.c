@@ -154,6 +154,25 @@ static int check_item(struct vm *vm, uint32_t pc, unsigned int kind, uint64_t ad
 	return 0;
 }
 
+/* the value of the next item, which must be of @kind for @pc at @addr */
+static int take_value(struct vm *vm, uint32_t pc, unsigned int kind, uint64_t addr,
+		      uint64_t *val)
+{
+	const struct bpf_record_item *it;
+	uint64_t rec[2];
+	int err;
+
+	it = take(vm, pc, kind, 16, &err);
+	if (!it)
+		return err;
+	memcpy(rec, it + 1, 16);
+	if (rec[0] != addr)
+		return diverge(vm, pc, "%s at %#" PRIx64 " in the replay, at %#" PRIx64 " in the record",
+			       kind_str(kind), addr, rec[0]);
+	*val = rec[1];
+	return 0;
+}
+
 static bool in_stack(struct vm *vm, uint64_t addr, uint32_t size)
 {
 	int i;
@@ -162,6 +181,16 @@ static bool in_stack(struct vm *vm, uint64_t addr, uint32_t size)
 		if (addr >= vm->frames[i].fp - FRAME_SIZE && addr + size <= vm->frames[i].fp)
 			return true;
 	return false;
+}
+
+/* whether the run wrote every byte at @addr */
+static bool stack_written(struct vm *vm, uint64_t addr, uint32_t size)
+{
+	uint64_t off = addr - vm->stack_lo;
+
+	if (addr < vm->stack_lo || off + size > STACK_WINDOW)
+		return false;
+	return !memchr(vm->stack_ok + off, 0, size);
 }
 
 static int stack_rw(struct vm *vm, uint32_t pc, uint64_t addr, void *buf, uint32_t size,
@@ -397,8 +426,7 @@ static int mem(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
 	uint8_t class = BPF_CLASS(in->code), mode = BPF_MODE(in->code);
 	uint32_t size = size_bytes(in->code);
 	int areg = class == BPF_LDX ? in->src_reg : in->dst_reg;
-	const struct bpf_record_item *it;
-	uint64_t addr, val, rec[2], off;
+	uint64_t addr, val, off;
 	uint8_t buf[8];
 	int err;
 
@@ -414,32 +442,22 @@ static int mem(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
 				return -1;
 			val = load_ext(buf, size, sx);
 			/* a load the verifier saw go elsewhere too is recorded */
-			if (vm->items_left && ((const struct bpf_record_item *)vm->item)->insn == pc &&
-			    ((const struct bpf_record_item *)vm->item)->kind == BPF_RECORD_LOAD) {
-				it = take(vm, pc, BPF_RECORD_LOAD, 16, &err);
-				memcpy(rec, it + 1, 16);
-				if (rec[0] != addr || rec[1] != val)
-					return diverge(vm, pc, "stack load of %#" PRIx64 " from %#" PRIx64 ", the record has %#" PRIx64 " from %#" PRIx64,
-						       val, addr, rec[1], rec[0]);
-			}
+			if (check_item(vm, pc, BPF_RECORD_LOAD, addr, val, size, false))
+				return -1;
 		} else {
-			it = take(vm, pc, BPF_RECORD_LOAD, 16, &err);
-			if (!it)
+			err = take_value(vm, pc, BPF_RECORD_LOAD, addr, &val);
+			if (err)
 				return err;
-			memcpy(rec, it + 1, 16);
-			if (rec[0] != addr)
-				return diverge(vm, pc, "loads from %#" PRIx64 " in the replay, from %#" PRIx64 " in the record",
-					       addr, rec[0]);
-			val = rec[1];
 			if (vm->opts->verbose > 1)
 				printf("    %u: load %#" PRIx64 " from %#" PRIx64 "\n", pc, val, addr);
-			/* through a pointer a call returned, into the stack */
-			if (in_stack(vm, addr, size) &&
+			/* through a pointer a call returned, into the stack: the
+			 * replayed stack, where the run wrote it, must agree
+			 */
+			if (in_stack(vm, addr, size) && stack_written(vm, addr, size) &&
 			    !stack_rw(vm, pc, addr, buf, size, false) &&
 			    load_ext(buf, size, false) != (size < 8 ? val & ((1ULL << size * 8) - 1) : val))
 				return diverge(vm, pc, "the record loads %#" PRIx64 " from stack %#" PRIx64 ", the replayed stack holds %#" PRIx64,
 					       val, addr, load_ext(buf, size, false));
-			vm->why[0] = 0;
 		}
 		vm->regs[in->dst_reg] = val;
 		vm->init[in->dst_reg] = true;
@@ -462,14 +480,9 @@ static int mem(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
 		if (!in_stack(vm, addr, size)) {
 			if (!fetch)
 				return 0;
-			it = take(vm, pc, BPF_RECORD_ATOMIC, 16, &err);
-			if (!it)
+			err = take_value(vm, pc, BPF_RECORD_ATOMIC, addr, &vm->regs[freg]);
+			if (err)
 				return err;
-			memcpy(rec, it + 1, 16);
-			if (rec[0] != addr)
-				return diverge(vm, pc, "atomic at %#" PRIx64 " in the replay, at %#" PRIx64 " in the record",
-					       addr, rec[0]);
-			vm->regs[freg] = rec[1];
 			vm->init[freg] = true;
 			vm->sp[freg] = false;
 			return 0;

@@ -34,7 +34,23 @@ struct frame {
 	bool saved_sp[4];
 	uint32_t ret_pc;
 	uint64_t loops;		/* may_goto budget of this frame */
+	/* A callback, invoked by the helper or kfunc call at ret_pc: R0-R5
+	 * of the caller as they were at the call, which goes on after it.
+	 */
+	bool callback;
+	uint64_t call_regs[6];
+	bool call_init[6], call_sp[6];
+	/* this frame's call at the pc it is at ran callbacks */
+	bool ran_callbacks;
 };
+
+/* the value that a callback's 64-bit immediate load took, and its insn */
+struct func {
+	uint64_t addr;
+	uint32_t pc;
+};
+
+#define MAX_FUNCS	64
 
 struct vm {
 	const struct rr_prog *prog;
@@ -56,6 +72,8 @@ struct vm {
 	uint8_t *stack;			/* STACK_WINDOW bytes */
 	uint8_t *stack_ok;		/* initialized bytes */
 	uint64_t steps;
+	struct func funcs[MAX_FUNCS];
+	int nfuncs;
 	const struct rr_opts *opts;
 	char why[512];
 };
@@ -80,6 +98,7 @@ static const char *kind_str(unsigned int kind)
 		[BPF_RECORD_CALL] = "call", [BPF_RECORD_MEM] = "mem",
 		[BPF_RECORD_ATOMIC] = "atomic", [BPF_RECORD_STORE] = "store",
 		[BPF_RECORD_FRAME] = "frame", [BPF_RECORD_EXIT] = "exit",
+		[BPF_RECORD_CALLBACK] = "callback", [BPF_RECORD_RETURN] = "return",
 	};
 
 	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "unknown";
@@ -369,13 +388,82 @@ static int jump_taken(struct vm *vm, uint32_t pc, const struct bpf_insn *in, boo
 	return 0;
 }
 
-/* A helper or kfunc call: arguments checked, stack bytes and R0 taken */
-static int call(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
+static int enter_frame(struct vm *vm, uint32_t pc);
+
+/* A callback that the call at @pc invokes, as the record's next item says:
+ * its first insn must be where an argument of the call points, the
+ * address of a function the replay loaded. Its frame keeps R0-R5 of the
+ * call, which the replay takes up again when the callback returns.
+ */
+static int invoke_callback(struct vm *vm, uint32_t *pc)
+{
+	const struct bpf_record_item *it = (const void *)vm->item;
+	const struct bpf_record_callback *cb;
+	struct frame *caller = &vm->frames[vm->nframes - 1], *f;
+	uint32_t start = it->insn, call_pc = *pc;
+	int err, i, j;
+
+	for (i = 1; i <= 5; i++) {
+		if (!vm->init[i])
+			continue;
+		for (j = 0; j < vm->nfuncs; j++)
+			if (vm->funcs[j].addr == vm->regs[i] && vm->funcs[j].pc == start)
+				break;
+		if (j < vm->nfuncs)
+			break;
+	}
+	if (i > 5)
+		return diverge(vm, call_pc, "the record invokes a callback at insn %u, where no argument of the call points",
+			       start);
+	it = take(vm, start, BPF_RECORD_CALLBACK, sizeof(*cb), &err);
+	if (!it)
+		return err;
+	cb = (const void *)(it + 1);
+	if (vm->nframes == MAX_FRAMES)
+		return diverge(vm, call_pc, "more than %d frames", MAX_FRAMES);
+	f = &vm->frames[vm->nframes];
+	memset(f, 0, sizeof(*f));
+	memcpy(f->saved, &vm->regs[6], sizeof(f->saved));
+	memcpy(f->saved_sp, &vm->sp[6], sizeof(f->saved_sp));
+	memcpy(f->call_regs, vm->regs, sizeof(f->call_regs));
+	memcpy(f->call_init, vm->init, sizeof(f->call_init));
+	memcpy(f->call_sp, vm->sp, sizeof(f->call_sp));
+	f->ret_pc = call_pc;
+	f->callback = true;
+	caller->ran_callbacks = true;
+	/* a pointer that the call was given to the stack stays one */
+	for (i = 1; i <= 5; i++) {
+		bool sp = false;
+
+		for (j = 1; j <= 5; j++)
+			sp |= f->call_sp[j] && f->call_init[j] && f->call_regs[j] == cb->args[i - 1];
+		vm->regs[i] = cb->args[i - 1];
+		vm->init[i] = true;
+		vm->sp[i] = sp;
+	}
+	vm->init[0] = vm->sp[0] = false;
+	if (vm->opts->verbose > 1)
+		printf("    %u: callback at %u (%#" PRIx64 ", %#" PRIx64 ")\n", call_pc, start,
+		       (uint64_t)cb->args[0], (uint64_t)cb->args[1]);
+	*pc = start;
+	return enter_frame(vm, start);
+}
+
+/* A helper or kfunc call: the callbacks it invoked, then its arguments
+ * checked, stack bytes and R0 taken
+ */
+static int call(struct vm *vm, uint32_t *pcp, const struct bpf_insn *in)
 {
 	const struct bpf_record_item *it;
 	const struct bpf_record_call *c;
+	struct frame *self = &vm->frames[vm->nframes - 1];
+	uint32_t pc = *pcp;
 	int err, i;
 
+	it = (const void *)vm->item;
+	if (vm->items_left && it->kind == BPF_RECORD_CALLBACK)
+		return invoke_callback(vm, pcp);
+	(*pcp)++;
 	it = take(vm, pc, BPF_RECORD_CALL, sizeof(*c), &err);
 	if (!it)
 		return err;
@@ -408,11 +496,18 @@ static int call(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
 			uint8_t byte = ((const uint8_t *)(it + 1))[8 + i];
 
 			/* bytes between frames are the JIT's, not the program's */
-			if (in_stack(vm, addr + i, 1) &&
-			    stack_rw(vm, pc, addr + i, &byte, 1, true))
+			if (!in_stack(vm, addr + i, 1))
+				continue;
+			/* callbacks wrote what the call's helper does not */
+			if (self->ran_callbacks && stack_written(vm, addr + i, 1) &&
+			    vm->stack[addr + i - vm->stack_lo] != byte)
+				return diverge(vm, pc, "the callbacks left %#x at stack %#" PRIx64 " in the replay, %#x in the record",
+					       vm->stack[addr + i - vm->stack_lo], addr + i, byte);
+			if (stack_rw(vm, pc, addr + i, &byte, 1, true))
 				return -1;
 		}
 	}
+	self->ran_callbacks = false;
 	vm->regs[0] = c->ret;
 	vm->init[0] = true;
 	vm->sp[0] = false;
@@ -532,6 +627,17 @@ static int mem(struct vm *vm, uint32_t pc, const struct bpf_insn *in)
 	return check_item(vm, pc, BPF_RECORD_STORE, addr, val, size, true);
 }
 
+/* A frame that starts holds nothing yet, and one that ended nothing more:
+ * the kernel's own frames may come to lie where it was.
+ */
+static void forget_frame(struct vm *vm, uint64_t fp)
+{
+	uint64_t lo = fp - FRAME_SIZE - vm->stack_lo;
+
+	memset(vm->stack_ok + lo, 0, FRAME_SIZE);
+	memset(vm->stack_sp + lo / 8, 0, FRAME_SIZE / 8);
+}
+
 static int enter_frame(struct vm *vm, uint32_t pc)
 {
 	const struct bpf_record_item *it;
@@ -549,6 +655,8 @@ static int enter_frame(struct vm *vm, uint32_t pc)
 			       vm->frames[vm->nframes].fp);
 	vm->regs[10] = vm->frames[vm->nframes].fp;
 	vm->frames[vm->nframes].loops = BPF_MAX_LOOPS;
+	vm->frames[vm->nframes].ran_callbacks = false;
+	forget_frame(vm, vm->frames[vm->nframes].fp);
 	vm->nframes++;
 	return 0;
 }
@@ -644,6 +752,11 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 				if (!it)
 					break;
 				vm.regs[in->dst_reg] = *(const uint64_t *)(it + 1);
+				/* a callback's address, for the calls given it */
+				if (in->src_reg == BPF_PSEUDO_FUNC && vm.nfuncs < MAX_FUNCS) {
+					vm.funcs[vm.nfuncs].addr = vm.regs[in->dst_reg];
+					vm.funcs[vm.nfuncs++].pc = pc + 1 + in->imm;
+				}
 			}
 			vm.init[in->dst_reg] = true;
 			vm.sp[in->dst_reg] = false;
@@ -674,14 +787,14 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 				if (in->src_reg == BPF_PSEUDO_CALL) {
 					struct frame *f = &vm.frames[vm.nframes];
 
+					memset(f, 0, sizeof(*f));
 					memcpy(f->saved, &vm.regs[6], sizeof(f->saved));
 					memcpy(f->saved_sp, &vm.sp[6], sizeof(f->saved_sp));
 					f->ret_pc = pc + 1;
 					pc += 1 + in->imm;
 					err = enter_frame(&vm, pc);
 				} else {
-					err = call(&vm, pc, in);
-					pc++;
+					err = call(&vm, &pc, in);
 				}
 				break;
 			case BPF_EXIT:
@@ -689,9 +802,34 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 					err = diverge(&vm, pc, "exits with r0 holding no value");
 					break;
 				}
+				if (vm.nframes > 1 && vm.frames[vm.nframes - 1].callback) {
+					struct frame *f = &vm.frames[vm.nframes - 1];
+
+					/* what the helper got back */
+					it = take(&vm, pc, BPF_RECORD_RETURN, 8, &err);
+					if (!it)
+						break;
+					if (*(const uint64_t *)(it + 1) != vm.regs[0]) {
+						err = diverge(&vm, pc, "the callback returns %#" PRIx64 " in the replay, %#" PRIx64 " in the record",
+							      vm.regs[0], *(const uint64_t *)(it + 1));
+						break;
+					}
+					vm.nframes--;
+					forget_frame(&vm, f->fp);
+					memcpy(&vm.regs[6], f->saved, sizeof(f->saved));
+					memcpy(&vm.sp[6], f->saved_sp, sizeof(f->saved_sp));
+					memcpy(vm.regs, f->call_regs, sizeof(f->call_regs));
+					memcpy(vm.init, f->call_init, sizeof(f->call_init));
+					memcpy(vm.sp, f->call_sp, sizeof(f->call_sp));
+					vm.regs[10] = vm.frames[vm.nframes - 1].fp;
+					/* back to the call, for its next callback or its item */
+					pc = f->ret_pc;
+					break;
+				}
 				if (vm.nframes > 1) {
 					struct frame *f = &vm.frames[--vm.nframes];
 
+					forget_frame(&vm, f->fp);
 					memcpy(&vm.regs[6], f->saved, sizeof(f->saved));
 					memcpy(&vm.sp[6], f->saved_sp, sizeof(f->saved_sp));
 					vm.regs[10] = vm.frames[vm.nframes - 1].fp;

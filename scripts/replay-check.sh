@@ -3,7 +3,9 @@
 # wrote, and check that a replay that diverges says where: each file must
 # replay with "bpfreplay check"; with one byte of a recorded load flipped,
 # or one item dropped, "check" must fail and name the instruction; with the
-# stack bytes of a call dropped, it must fail where they are read.
+# stack bytes of a call dropped, it must fail where they are read; with a
+# callback's invocation dropped, at the helper call that made it, and with
+# its return value changed, at its exit.
 # Prints TAP-like "ok N - ..." / "not ok N - ..." lines.
 # Usage: replay-check.sh RECORD_DIR BPFREPLAY
 set -uo pipefail
@@ -27,6 +29,8 @@ for f in "${files[@]}"; do
 	modes="flip drop"
 	# what bpf_copy_from_user() wrote comes from the record alone
 	[ "$name" != user ] || modes+=" dropmem"
+	# a callback invocation missed, a callback's return value changed
+	[ "$name" != callbacks ] || modes+=" dropcb flipret"
 	for mode in $modes; do
 		want=$(python3 "$mutate" "$mode" "$f" "$tmp/$name.$mode.rec")
 		case $? in

@@ -8,14 +8,68 @@
 # copies user memory into its stack): the replay must diverge where the
 # program reads those bytes, which this prints as "any".
 # Format: Documentation/bpf/record.rst.
+# For a program with callbacks: "dropcb" removes the last invocation of a
+# callback that a helper made (its callback item, what it recorded and its
+# return item), as a recorder that missed one; the replay must diverge at
+# the helper's call, whose stack bytes the missing invocation wrote.
+# "flipret" inverts the low byte of the first callback's return value: the
+# replay must diverge at the callback's exit.
 import struct
 import sys
 
 LOAD = 1
+CALL = 3
 MEM = 4
+CALLBACK = 9
+RETURN = 10
 TRUNCATED = 1
 mode, src, dst = sys.argv[1:4]
 data = bytearray(open(src, 'rb').read())
+
+
+def items(data, off):
+    """(offset, insn, kind, size) of each item of the record at off"""
+    nr_items = struct.unpack_from('<I', data, off + 20)[0]
+    p, out = off + 112, []
+    for _ in range(nr_items):
+        insn, kind, ilen = struct.unpack_from('<IHH', data, p)
+        size = 8 + ((ilen + 7) & ~7)
+        out.append((p, insn, kind, size))
+        p += size
+    return out
+
+
+def callbacks(data, off, mode):
+    """mutate the first untruncated record with callbacks; True if done"""
+    while off < len(data):
+        flags = struct.unpack_from('<H', data, off + 6)[0]
+        rlen = struct.unpack_from('<I', data, off + 8)[0]
+        its = [] if flags & TRUNCATED else items(data, off)
+        for i, (p, insn, kind, size) in enumerate(its):
+            if mode == 'flipret' and kind == RETURN:
+                data[p + 8] ^= 0xff
+                open(dst, 'wb').write(data)
+                print(insn)
+                return True
+            if mode != 'dropcb' or kind != CALLBACK:
+                continue
+            depth = 0
+            for j in range(i, len(its)):
+                depth += {CALLBACK: 1, RETURN: -1}.get(its[j][2], 0)
+                if not depth:
+                    break
+            # the last invocation: the helper's call item follows it
+            if depth or j + 1 >= len(its) or its[j + 1][2] != CALL:
+                continue
+            start, end = p, its[j][0] + its[j][3]
+            del data[start:end]
+            struct.pack_into('<I', data, off + 8, rlen - (end - start))
+            struct.pack_into('<I', data, off + 20, len(its) - (j + 1 - i))
+            open(dst, 'wb').write(data)
+            print(its[j + 1][1])
+            return True
+        off += rlen
+    return False
 
 
 def last_mem(data, off):
@@ -35,6 +89,11 @@ def last_mem(data, off):
     return found
 hdr_len, nr_insns = struct.unpack_from('<I', data, 8)[0], struct.unpack_from('<I', data, 20)[0]
 off = hdr_len + nr_insns * 8
+if mode in ('dropcb', 'flipret'):
+    if not callbacks(data, off, mode):
+        print('no callback in an untruncated record')
+        sys.exit(3)
+    sys.exit(0)
 if mode == 'dropmem':
     found = last_mem(data, off)
     if not found:

@@ -5,6 +5,8 @@
 # (scripts/replay-check.sh); check that every allowlisted test ran, that
 # nothing was skipped, and print 'N passed, N failed' (tests, subtests, the
 # e2e checks and the replay checks).
+# The upstream tests of tests/RECORD_UPSTREAM run once more, recorded, and
+# their runs are replayed too (scripts/replay-upstream.sh).
 # Usage: test.sh BZIMAGE SELFTESTS_OUT RESULTS_DIR ALLOWLIST DENYLIST EXECAUDIT BPFREPLAY
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -12,11 +14,12 @@ set -euo pipefail
 kernel=$1 st=$(realpath "$2") res=$(realpath -m "$3")
 allow=$(realpath "$4") deny=$(realpath "$5") tool=$(realpath -m "$6") replay=$(realpath -m "$7")
 scenario=$(realpath "$(dirname "$0")/../execaudit/scenario.sh")
+uplist=$(realpath "$(dirname "$0")/../tests/RECORD_UPSTREAM")
 [ -x "$st/test_progs" ] || die "no test_progs in $st: run 'make selftests' first"
 [ -x "$tool" ] || die "no execaudit at $tool: run 'make tool' first"
 mkdir -p "$res"
 rm -rf "$res/test_progs.json" "$res/test_progs.log" "$res/execaudit.log" "$res/execaudit" \
-	"$res/replay.log" "$res/record-out"
+	"$res/replay.log" "$res/record-out" "$res/upstream-rec" "$res/upstream.log"
 
 rc=0
 vm=$(realpath "$(dirname "$0")/vm.sh")
@@ -25,7 +28,11 @@ vm=$(realpath "$(dirname "$0")/vm.sh")
 cmd="BPF_RECORD_OUT=$res/record-out ./test_progs -a@$allow -d@$deny -J $res/test_progs.json 2>&1 | tee $res/test_progs.log; tp=\${PIPESTATUS[0]}"
 cmd+="; echo; echo '== execaudit end-to-end'"
 cmd+="; bash $scenario $tool $res/execaudit quiet 2>&1 | tee $res/execaudit.log; e2e=\${PIPESTATUS[0]}"
-cmd+="; [ \$tp -eq 0 ] && [ \$e2e -eq 0 ]"
+cmd+="; echo; echo '== upstream tests, recorded'; up=0"
+cmd+="; for t in \$(sed 's/#.*//' $uplist); do mkdir -p $res/upstream-rec/\$t"
+cmd+="; LIBBPF_RECORD_DIR=$res/upstream-rec/\$t ./test_progs -a \$t > $res/upstream-rec/\$t.log 2>&1 || up=1"
+cmd+="; grep -E '^Summary:' $res/upstream-rec/\$t.log | sed \"s/^/\$t: /\"; done"
+cmd+="; [ \$tp -eq 0 ] && [ \$e2e -eq 0 ] && [ \$up -eq 0 ]"
 (cd "$st" && export VM_RW=$st && timed "tests in VM" "$vm" "$kernel" "$res" "$cmd") || rc=$?
 
 log=$res/test_progs.log
@@ -70,8 +77,10 @@ echo
 echo "== replay of the recorded runs (bpfreplay)"
 timed "replay checks" "$(dirname "$0")/replay-check.sh" "$res/record-out" "$replay" \
 	2>&1 | tee "$res/replay.log" || true
-rp_ok=$({ grep -E '^ok [0-9]+ - ' "$res/replay.log" || true; } | wc -l)
-rp_failed=$({ grep -E '^not ok [0-9]+ - ' "$res/replay.log" || true; } | wc -l)
+timed "upstream replays" "$(dirname "$0")/replay-upstream.sh" "$res/upstream-rec" "$replay" \
+	"$uplist" 2>&1 | tee "$res/upstream.log" || true
+rp_ok=$({ grep -E '^ok [0-9]+ - ' "$res/replay.log" "$res/upstream.log" || true; } | wc -l)
+rp_failed=$({ grep -E '^not ok [0-9]+ - ' "$res/replay.log" "$res/upstream.log" || true; } | wc -l)
 echo "test_progs: $passed passed, $failed failed; execaudit e2e: $e2e_ok passed, $e2e_failed failed;" \
 	"replay: $rp_ok passed, $rp_failed failed"
 echo "results: $res (console.log, test_progs.log, test_progs.json, execaudit.log, execaudit/, replay.log)"

@@ -802,40 +802,35 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 					err = diverge(&vm, pc, "exits with r0 holding no value");
 					break;
 				}
-				if (vm.nframes > 1 && vm.frames[vm.nframes - 1].callback) {
+				if (vm.nframes > 1) {
 					struct frame *f = &vm.frames[vm.nframes - 1];
 
-					/* what the helper got back */
-					it = take(&vm, pc, BPF_RECORD_RETURN, 8, &err);
-					if (!it)
-						break;
-					if (*(const uint64_t *)(it + 1) != vm.regs[0]) {
-						err = diverge(&vm, pc, "the callback returns %#" PRIx64 " in the replay, %#" PRIx64 " in the record",
-							      vm.regs[0], *(const uint64_t *)(it + 1));
-						break;
+					/* what the helper got back from a callback */
+					if (f->callback) {
+						it = take(&vm, pc, BPF_RECORD_RETURN, 8, &err);
+						if (!it)
+							break;
+						if (*(const uint64_t *)(it + 1) != vm.regs[0]) {
+							err = diverge(&vm, pc, "the callback returns %#" PRIx64 " in the replay, %#" PRIx64 " in the record",
+								      vm.regs[0], *(const uint64_t *)(it + 1));
+							break;
+						}
 					}
 					vm.nframes--;
 					forget_frame(&vm, f->fp);
 					memcpy(&vm.regs[6], f->saved, sizeof(f->saved));
 					memcpy(&vm.sp[6], f->saved_sp, sizeof(f->saved_sp));
-					memcpy(vm.regs, f->call_regs, sizeof(f->call_regs));
-					memcpy(vm.init, f->call_init, sizeof(f->call_init));
-					memcpy(vm.sp, f->call_sp, sizeof(f->call_sp));
 					vm.regs[10] = vm.frames[vm.nframes - 1].fp;
-					/* back to the call, for its next callback or its item */
-					pc = f->ret_pc;
-					break;
-				}
-				if (vm.nframes > 1) {
-					struct frame *f = &vm.frames[--vm.nframes];
-
-					forget_frame(&vm, f->fp);
-					memcpy(&vm.regs[6], f->saved, sizeof(f->saved));
-					memcpy(&vm.sp[6], f->saved_sp, sizeof(f->saved_sp));
-					vm.regs[10] = vm.frames[vm.nframes - 1].fp;
-					vm.sp[0] = false;
-					for (i = 1; i <= 5; i++)
-						vm.init[i] = vm.sp[i] = false;
+					if (f->callback) {
+						/* back to the call, for its next callback or its item */
+						memcpy(vm.regs, f->call_regs, sizeof(f->call_regs));
+						memcpy(vm.init, f->call_init, sizeof(f->call_init));
+						memcpy(vm.sp, f->call_sp, sizeof(f->call_sp));
+					} else {
+						vm.sp[0] = false;
+						for (i = 1; i <= 5; i++)
+							vm.init[i] = vm.sp[i] = false;
+					}
 					pc = f->ret_pc;
 					break;
 				}

@@ -53,7 +53,8 @@ struct func {
 #define MAX_FUNCS	64
 
 struct vm {
-	const struct rr_prog *prog;
+	const struct rr_prog *prog;	/* the one the run is in */
+	const struct rr_prog *first;	/* the one it began in */
 	const struct bpf_record_hdr *hdr;
 	const uint8_t *item, *end;	/* next item, end of the items */
 	uint32_t items_left;
@@ -83,8 +84,10 @@ static int diverge(struct vm *vm, uint32_t pc, const char *fmt, ...)
 	size_t n;
 	va_list ap;
 
-	n = snprintf(vm->why, sizeof(vm->why), "insn %u (%s): ", pc,
-		     pc < vm->prog->nr_insns ? rr_insn_str(&vm->prog->insns[pc]) : "?");
+	n = snprintf(vm->why, sizeof(vm->why), "insn %u (%s)%s%.16s: ", pc,
+		     pc < vm->prog->nr_insns ? rr_insn_str(&vm->prog->insns[pc]) : "?",
+		     vm->prog != vm->first ? " of tail-called program " : "",
+		     vm->prog != vm->first ? vm->prog->name : "");
 	va_start(ap, fmt);
 	vsnprintf(vm->why + n, sizeof(vm->why) - n, fmt, ap);
 	va_end(ap);
@@ -99,6 +102,7 @@ static const char *kind_str(unsigned int kind)
 		[BPF_RECORD_ATOMIC] = "atomic", [BPF_RECORD_STORE] = "store",
 		[BPF_RECORD_FRAME] = "frame", [BPF_RECORD_EXIT] = "exit",
 		[BPF_RECORD_CALLBACK] = "callback", [BPF_RECORD_RETURN] = "return",
+		[BPF_RECORD_TAIL_CALL] = "tail call",
 	};
 
 	return kind < sizeof(names) / sizeof(names[0]) && names[kind] ? names[kind] : "unknown";
@@ -389,6 +393,7 @@ static int jump_taken(struct vm *vm, uint32_t pc, const struct bpf_insn *in, boo
 }
 
 static int enter_frame(struct vm *vm, uint32_t pc);
+static void forget_frame(struct vm *vm, uint64_t fp);
 
 /* A callback that the call at @pc invokes, as the record's next item says:
  * its first insn must be where an argument of the call points, the
@@ -447,6 +452,68 @@ static int invoke_callback(struct vm *vm, uint32_t *pc)
 		       (uint64_t)cb->args[0], (uint64_t)cb->args[1]);
 	*pc = start;
 	return enter_frame(vm, start);
+}
+
+/* After the call item of a bpf_tail_call(): whether it fell through, or
+ * the program that the run went on in, in the frame of the main program,
+ * with the context in R1 and nothing else: the replay goes on at its first
+ * insn.
+ */
+static int tail_call(struct vm *vm, uint32_t *pcp, const struct bpf_record_call *c)
+{
+	const struct bpf_record_tail_call *t;
+	const struct bpf_record_item *it;
+	const struct rr_prog *to = NULL;
+	uint32_t pc = *pcp - 1;
+	int err, i;
+
+	it = take(vm, pc, BPF_RECORD_TAIL_CALL, sizeof(*t), &err);
+	if (!it)
+		return err;
+	t = (const void *)(it + 1);
+	if (!t->prog_id) {
+		if (vm->opts->verbose > 1)
+			printf("    %u: tail call to index %" PRIu64 " falls through\n", pc,
+			       (uint64_t)c->args[2]);
+		vm->init[0] = vm->sp[0] = false;
+		for (i = 1; i <= 5; i++)
+			vm->init[i] = vm->sp[i] = false;
+		return 0;
+	}
+	/* into a program that the recorder could not record: the record
+	 * stops at the call, as a truncated one does
+	 */
+	if (t->flags & BPF_RECORD_TAIL_UNRECORDED) {
+		if (!(vm->hdr->flags & BPF_RECORD_TRUNCATED) || vm->items_left > 0)
+			return diverge(vm, pc, "the run goes on unrecorded, yet the record goes on");
+		return 1;
+	}
+	if (vm->nframes != 1)
+		return diverge(vm, pc, "the record tail calls from a subprogram");
+	for (i = 0; i < vm->opts->nr_progs; i++)
+		if (vm->opts->progs[i]->prog_id == t->prog_id &&
+		    !memcmp(vm->opts->progs[i]->tag, t->prog_tag, 8))
+			to = vm->opts->progs[i];
+	if (!to)
+		return diverge(vm, pc, "the run tail calls program %u, which no file given holds",
+			       t->prog_id);
+	if (vm->opts->verbose > 1)
+		printf("    %u: tail call to index %" PRIu64 ": program %u (%s)\n", pc,
+		       (uint64_t)c->args[2], to->prog_id, to->name);
+	vm->prog = to;
+	/* a program of its own: the caller's registers, stack and
+	 * callback addresses are gone
+	 */
+	for (i = 0; i <= 9; i++)
+		vm->init[i] = vm->sp[i] = false;
+	vm->regs[1] = c->args[0];
+	vm->init[1] = true;
+	forget_frame(vm, vm->frames[0].fp);
+	vm->frames[0].loops = BPF_MAX_LOOPS;
+	vm->frames[0].ran_callbacks = false;
+	vm->nfuncs = 0;
+	*pcp = 0;
+	return 0;
 }
 
 /* A helper or kfunc call: the callbacks it invoked, then its arguments
@@ -508,6 +575,8 @@ static int call(struct vm *vm, uint32_t *pcp, const struct bpf_insn *in)
 		}
 	}
 	self->ran_callbacks = false;
+	if (in->src_reg == 0 && in->imm == BPF_FUNC_tail_call)
+		return tail_call(vm, pcp, c);
 	vm->regs[0] = c->ret;
 	vm->init[0] = true;
 	vm->sp[0] = false;
@@ -665,7 +734,7 @@ static int enter_frame(struct vm *vm, uint32_t pc)
 int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 	      const struct rr_opts *opts, struct rr_result *res)
 {
-	struct vm vm = { .prog = prog, .hdr = hdr, .opts = opts };
+	struct vm vm = { .prog = prog, .first = prog, .hdr = hdr, .opts = opts };
 	const struct bpf_record_item *it;
 	uint32_t pc = 0;
 	int err = 0, i;
@@ -715,15 +784,15 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 		uint8_t class;
 		bool taken = false;
 
-		if (pc >= prog->nr_insns) {
-			err = diverge(&vm, pc, "runs past the program's %u insns", prog->nr_insns);
+		if (pc >= vm.prog->nr_insns) {
+			err = diverge(&vm, pc, "runs past the program's %u insns", vm.prog->nr_insns);
 			break;
 		}
 		if (++vm.steps > MAX_STEPS) {
 			err = diverge(&vm, pc, "more than %llu steps", (unsigned long long)MAX_STEPS);
 			break;
 		}
-		in = &prog->insns[pc];
+		in = &vm.prog->insns[pc];
 		class = BPF_CLASS(in->code);
 		if (opts->verbose > 2)
 			printf("  %5u: %-40s r0=%#" PRIx64 " r1=%#" PRIx64 " r2=%#" PRIx64 "\n", pc,
@@ -740,7 +809,7 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 				err = diverge(&vm, pc, "LD_ABS and LD_IND are not recordable");
 				break;
 			}
-			if (pc + 1 >= prog->nr_insns) {
+			if (pc + 1 >= vm.prog->nr_insns) {
 				err = diverge(&vm, pc, "truncated 64-bit immediate");
 				break;
 			}

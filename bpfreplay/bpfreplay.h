@@ -17,6 +17,9 @@ struct rr_prog {
 
 struct rr_opts {
 	int verbose;
+	/* the programs that a run may tail call into, by id and tag */
+	const struct rr_prog *const *progs;
+	int nr_progs;
 };
 
 struct rr_result {
@@ -33,7 +36,9 @@ const char *rr_insn_str(const struct bpf_insn *in);
 
 
 /* A record file: this header, nr_insns instructions, then the records of
- * runs as the ring buffer gave them, each bpf_record_hdr.len bytes.
+ * runs as the ring buffer gave them, each bpf_record_hdr.len bytes; then,
+ * optionally, further programs in the same form, which the runs may tail
+ * call into (with records of their own, or none).
  */
 #define RR_FILE_MAGIC	"BPFREC\0\1"
 

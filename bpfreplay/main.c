@@ -13,24 +13,50 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: bpfreplay check [-v] [-t] [-n N] FILE  -t: time the replay, -n: N times\n"
-		"       bpfreplay replay [-v] [-r SEQ] FILE   trace each instruction\n"
-		"       bpfreplay show FILE                   print the records' items\n");
+		"usage: bpfreplay check [-v] [-t] [-n N] FILE...  -t: time the replay, -n: N times\n"
+		"       bpfreplay replay [-v] [-r SEQ] FILE...   trace each instruction\n"
+		"       bpfreplay show FILE...                   print the records' items\n"
+		"The programs of all FILEs are those that runs may tail call into.\n");
 }
 
+/* A program of a record file, and its records */
 struct rr_file {
+	const char *path;
 	struct rr_file_hdr hdr;
 	struct rr_prog prog;
 	uint8_t *data;		/* the records */
 	size_t len;
 };
 
-static int load(const char *path, struct rr_file *f)
+static struct rr_file *files;
+static int nr_files;
+
+/* where the records of the program at @buf end: at the next program's
+ * header, or at the end of the file
+ */
+static size_t records_len(const uint8_t *buf, size_t size)
+{
+	size_t off = 0;
+
+	while (size - off >= 8 && memcmp(buf + off, RR_FILE_MAGIC, 8)) {
+		const struct bpf_record_hdr *h = (const void *)(buf + off);
+
+		/* next_rec() reports what is wrong with a bad record */
+		if (size - off < sizeof(*h) || h->len < sizeof(*h) || h->len % 8 ||
+		    h->len > size - off)
+			return size;
+		off += h->len;
+	}
+	return off < size && size - off < 8 ? size : off;
+}
+
+static int load(const char *path)
 {
 	FILE *fp = fopen(path, "rb");
 	size_t cap = 1 << 20, n;
 	uint8_t *buf = NULL;
-	size_t size = 0;
+	size_t size = 0, off = 0;
+	struct rr_file *f;
 
 	if (!fp) {
 		fprintf(stderr, "bpfreplay: %s: %s\n", path, strerror(errno));
@@ -51,21 +77,38 @@ static int load(const char *path, struct rr_file *f)
 		fprintf(stderr, "bpfreplay: %s: not a record file\n", path);
 		return -1;
 	}
-	memcpy(&f->hdr, buf, sizeof(f->hdr));
-	if (f->hdr.hdr_len < sizeof(f->hdr) ||
-	    (uint64_t)f->hdr.hdr_len + (uint64_t)f->hdr.nr_insns * 8 > size) {
-		fprintf(stderr, "bpfreplay: %s: truncated program\n", path);
-		return -1;
+	/* each program, its instructions and its records */
+	while (off < size) {
+		files = realloc(files, (nr_files + 1) * sizeof(*files));
+		if (!files) {
+			fprintf(stderr, "bpfreplay: out of memory\n");
+			return -1;
+		}
+		f = &files[nr_files++];
+		memset(f, 0, sizeof(*f));
+		f->path = path;
+		if (size - off < sizeof(f->hdr)) {
+			fprintf(stderr, "bpfreplay: %s: truncated program at byte %zu\n", path, off);
+			return -1;
+		}
+		memcpy(&f->hdr, buf + off, sizeof(f->hdr));
+		if (f->hdr.hdr_len < sizeof(f->hdr) ||
+		    (uint64_t)f->hdr.hdr_len + (uint64_t)f->hdr.nr_insns * 8 > size - off) {
+			fprintf(stderr, "bpfreplay: %s: truncated program at byte %zu\n", path, off);
+			return -1;
+		}
+		f->prog.prog_id = f->hdr.prog_id;
+		f->prog.prog_type = f->hdr.prog_type;
+		memcpy(f->prog.tag, f->hdr.tag, 8);
+		memcpy(f->prog.name, f->hdr.name, 16);
+		f->prog.name[15] = 0;
+		f->prog.nr_insns = f->hdr.nr_insns;
+		f->prog.insns = (struct bpf_insn *)(buf + off + f->hdr.hdr_len);
+		off += f->hdr.hdr_len + (size_t)f->hdr.nr_insns * 8;
+		f->data = buf + off;
+		f->len = records_len(buf + off, size - off);
+		off += f->len;
 	}
-	f->prog.prog_id = f->hdr.prog_id;
-	f->prog.prog_type = f->hdr.prog_type;
-	memcpy(f->prog.tag, f->hdr.tag, 8);
-	memcpy(f->prog.name, f->hdr.name, 16);
-	f->prog.name[15] = 0;
-	f->prog.nr_insns = f->hdr.nr_insns;
-	f->prog.insns = (struct bpf_insn *)(buf + f->hdr.hdr_len);
-	f->data = buf + f->hdr.hdr_len + (size_t)f->hdr.nr_insns * 8;
-	f->len = size - f->hdr.hdr_len - (size_t)f->hdr.nr_insns * 8;
 	return 0;
 }
 
@@ -117,6 +160,54 @@ static void show(const struct rr_file *f, const struct bpf_record_hdr *h)
 	(void)f;
 }
 
+struct totals {
+	unsigned long runs, truncated;
+	uint64_t steps;
+};
+
+/* show, replay or check the runs of one program of a file */
+static int replay_file(struct rr_file *f, const char *cmd, const struct rr_opts *opts,
+		       long long only, struct totals *t)
+{
+	const struct bpf_record_hdr *h;
+	const char *bad;
+	size_t off = 0;
+
+	while ((h = next_rec(f, &off, &bad))) {
+		struct rr_result res = {};
+		int err;
+
+		if (only >= 0 && h->seq != (uint64_t)only)
+			continue;
+		if (!strcmp(cmd, "show")) {
+			show(f, h);
+			continue;
+		}
+		if (opts->verbose)
+			printf("run %" PRIu64 " (cpu %u, %u items)\n", (uint64_t)h->seq, h->cpu,
+			       h->nr_items);
+		err = rr_replay(&f->prog, h, opts, &res);
+		if (err < 0) {
+			printf("bpfreplay: %s: run %" PRIu64 " diverges at %s\n", f->path,
+			       (uint64_t)h->seq, res.why);
+			return 1;
+		}
+		t->runs++;
+		t->truncated += err == 1;
+		t->steps += res.steps;
+		if (opts->verbose)
+			printf("run %" PRIu64 ": %s after %" PRIu64 " steps, r0 = %#" PRIx64 "\n",
+			       (uint64_t)h->seq, err ? "replays up to its truncation" : "replays",
+			       res.steps, res.ret);
+	}
+	if (bad) {
+		printf("bpfreplay: %s: at byte %zu of the records of program %u: %s\n",
+		       f->path, off, f->prog.prog_id, bad);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct rr_opts opts = {};
@@ -124,13 +215,10 @@ int main(int argc, char **argv)
 	int timed = 0;
 	struct timespec t0, t1;
 	double secs;
-	unsigned long runs = 0, truncated = 0;
-	uint64_t steps = 0;
-	const char *cmd, *bad;
-	const struct bpf_record_hdr *h;
-	struct rr_file f = {};
-	size_t off = 0;
-	int c;
+	struct totals t = {};
+	const struct rr_prog **progs;
+	const char *cmd;
+	int c, i;
 
 	if (argc < 2) {
 		usage(stderr);
@@ -164,7 +252,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 1 ||
+	if (optind >= argc ||
 	    (strcmp(cmd, "check") && strcmp(cmd, "replay") && strcmp(cmd, "show"))) {
 		usage(stderr);
 		return 2;
@@ -175,52 +263,31 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "replay"))
 		opts.verbose += 3;
-	if (load(argv[optind], &f))
+	for (i = optind; i < argc; i++)
+		if (load(argv[i]))
+			return 2;
+	progs = calloc(nr_files, sizeof(*progs));
+	if (!progs)
 		return 2;
+	for (i = 0; i < nr_files; i++)
+		progs[i] = &files[i].prog;
+	opts.progs = progs;
+	opts.nr_progs = nr_files;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (rep = 0; rep < times; rep++) {
-		off = 0;
-		while ((h = next_rec(&f, &off, &bad))) {
-			struct rr_result res = {};
-			int err;
-
-			if (only >= 0 && h->seq != (uint64_t)only)
-				continue;
-			if (!strcmp(cmd, "show")) {
-				show(&f, h);
-				continue;
-			}
-			if (opts.verbose)
-				printf("run %" PRIu64 " (cpu %u, %u items)\n", (uint64_t)h->seq, h->cpu,
-				       h->nr_items);
-			err = rr_replay(&f.prog, h, &opts, &res);
-			if (err < 0) {
-				printf("bpfreplay: %s: run %" PRIu64 " diverges at %s\n", argv[optind],
-				       (uint64_t)h->seq, res.why);
+	for (rep = 0; rep < times; rep++)
+		for (i = 0; i < nr_files; i++)
+			if (replay_file(&files[i], cmd, &opts, only, &t))
 				return 1;
-			}
-			runs++;
-			truncated += err == 1;
-			steps += res.steps;
-			if (opts.verbose)
-				printf("run %" PRIu64 ": %s after %" PRIu64 " steps, r0 = %#" PRIx64 "\n",
-				       (uint64_t)h->seq, err ? "replays up to its truncation" : "replays",
-				       res.steps, res.ret);
-		}
-		if (bad) {
-			printf("bpfreplay: %s: at byte %zu of the records: %s\n", argv[optind], off, bad);
-			return 1;
-		}
-	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	if (strcmp(cmd, "show"))
 		printf("%s: program %u (%s): %lu runs replayed (%lu truncated), %" PRIu64 " instructions\n",
-		       argv[optind], f.prog.prog_id, f.prog.name, runs, truncated, steps);
+		       argv[optind], files[0].prog.prog_id, files[0].prog.name, t.runs,
+		       t.truncated, t.steps);
 	if (timed) {
 		secs = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
 		printf("%s: %" PRIu64 " instructions in %.3f s: %.0f instructions/s\n",
-		       argv[optind], steps, secs, secs > 0 ? steps / secs : 0);
+		       argv[optind], t.steps, secs, secs > 0 ? t.steps / secs : 0);
 	}
 	return 0;
 }

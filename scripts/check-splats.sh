@@ -7,10 +7,12 @@ pat+='self-detected stall|detected stalls|possible recursive locking|'
 pat+='circular locking dependency|suspicious RCU usage|inconsistent lock state|'
 pat+='KASAN:|UBSAN:|sleeping function called from invalid context|'
 pat+='Kernel panic|Oops|general protection fault|Call Trace:'
-# dynptr_malloc/nmi asks for the backtraces of all CPUs (sysrq-l) between
-# two markers: a "Call Trace:" is expected there, any other splat is not.
-begin='dynptr_malloc_nmi: backtraces begin'
-end='dynptr_malloc_nmi: backtraces end'
+# dynptr_malloc/nmi and record/concurrency ask for the backtraces of all
+# CPUs (sysrq-l) between two markers, "TEST: backtraces begin" and "TEST:
+# backtraces end": a "Call Trace:" is expected there, any other splat is
+# not.
+begin=': backtraces begin'
+end=': backtraces end'
 hits=$(awk -v b="$begin" -v e="$end" '
 	index($0, b) { wanted = 1 }
 	index($0, e) { wanted = 0 }

@@ -5,7 +5,8 @@
 # or one item dropped, "check" must fail and name the instruction; with the
 # stack bytes of a call dropped, it must fail where they are read; with a
 # callback's invocation dropped, at the helper call that made it, and with
-# its return value changed, at its exit.
+# its return value changed, at its exit; with a taken tail call's item
+# dropped, at the bpf_tail_call().
 # Prints TAP-like "ok N - ..." / "not ok N - ..." lines.
 # Usage: replay-check.sh RECORD_DIR BPFREPLAY
 set -uo pipefail
@@ -31,6 +32,8 @@ for f in "${files[@]}"; do
 	[ "$name" != user ] || modes+=" dropmem"
 	# a callback invocation missed, a callback's return value changed
 	[ "$name" != callbacks ] || modes+=" dropcb flipret"
+	# the program a tail call went on in, missed
+	[ "$name" != tail_calls ] || modes+=" droptail"
 	for mode in $modes; do
 		want=$(python3 "$mutate" "$mode" "$f" "$tmp/$name.$mode.rec")
 		case $? in

@@ -13,7 +13,8 @@ notok() { n=$((n + 1)); echo "not ok $n - $*"; }
 
 while read -r t; do
 	log=$dir/$t.log
-	if grep -Eq "^#[0-9]+ +$t:OK" "$log" 2>/dev/null; then
+	# TEST or TEST/SUBTEST
+	if grep -Eq "^#[0-9]+(/[0-9]+)? +$t:OK" "$log" 2>/dev/null; then
 		ok "$t passes recorded"
 	else
 		notok "$t passes recorded (see $log)"

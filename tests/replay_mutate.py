@@ -14,6 +14,11 @@
 # the helper's call, whose stack bytes the missing invocation wrote.
 # "flipret" inverts the low byte of the first callback's return value: the
 # replay must diverge at the callback's exit.
+# For a program that tail calls: "droptail" removes the item of the first
+# tail call that was taken, as a recorder that missed the program the run
+# went on in: the replay must diverge at that bpf_tail_call().
+# A file may hold more programs after the first one's records (those its
+# runs tail call into): the mutations touch the first program's records.
 import struct
 import sys
 
@@ -22,6 +27,8 @@ CALL = 3
 MEM = 4
 CALLBACK = 9
 RETURN = 10
+TAIL_CALL = 11
+FILE_MAGIC = b'BPFREC\0\1'
 TRUNCATED = 1
 mode, src, dst = sys.argv[1:4]
 data = bytearray(open(src, 'rb').read())
@@ -41,7 +48,7 @@ def items(data, off):
 
 def callbacks(data, off, mode):
     """mutate the first untruncated record with callbacks; True if done"""
-    while off < len(data):
+    while off < rec_end:
         flags = struct.unpack_from('<H', data, off + 6)[0]
         rlen = struct.unpack_from('<I', data, off + 8)[0]
         its = [] if flags & TRUNCATED else items(data, off)
@@ -75,7 +82,7 @@ def callbacks(data, off, mode):
 def last_mem(data, off):
     """(record offset, item offset, item size) of the last big MEM item"""
     found = None
-    while off < len(data):
+    while off < rec_end:
         flags = struct.unpack_from('<H', data, off + 6)[0]
         rlen, nr_items = struct.unpack_from('<I', data, off + 8)[0], struct.unpack_from('<I', data, off + 20)[0]
         p = off + 112
@@ -89,6 +96,26 @@ def last_mem(data, off):
     return found
 hdr_len, nr_insns = struct.unpack_from('<I', data, 8)[0], struct.unpack_from('<I', data, 20)[0]
 off = hdr_len + nr_insns * 8
+# the first program's records end where the next program's header starts
+rec_end = off
+while rec_end < len(data) and data[rec_end:rec_end + 8] != FILE_MAGIC:
+    rec_end += struct.unpack_from('<I', data, rec_end + 8)[0]
+if mode == 'droptail':
+    while off < rec_end:
+        flags = struct.unpack_from('<H', data, off + 6)[0]
+        rlen = struct.unpack_from('<I', data, off + 8)[0]
+        for p, insn, kind, size in [] if flags & TRUNCATED else items(data, off):
+            if kind == TAIL_CALL and struct.unpack_from('<I', data, p + 8)[0]:
+                del data[p:p + size]
+                struct.pack_into('<I', data, off + 8, rlen - size)
+                struct.pack_into('<I', data, off + 20,
+                                 struct.unpack_from('<I', data, off + 20)[0] - 1)
+                open(dst, 'wb').write(data)
+                print(insn)
+                sys.exit(0)
+        off += rlen
+    print('no tail call taken in an untruncated record')
+    sys.exit(3)
 if mode in ('dropcb', 'flipret'):
     if not callbacks(data, off, mode):
         print('no callback in an untruncated record')
@@ -106,7 +133,7 @@ if mode == 'dropmem':
     open(dst, 'wb').write(data)
     print('any')
     sys.exit(0)
-while off < len(data):
+while off < rec_end:
     flags = struct.unpack_from('<H', data, off + 6)[0]
     rlen = struct.unpack_from('<I', data, off + 8)[0]
     nr_items = struct.unpack_from('<I', data, off + 20)[0]

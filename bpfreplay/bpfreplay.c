@@ -525,7 +525,7 @@ static int call(struct vm *vm, uint32_t *pcp, const struct bpf_insn *in)
 	const struct bpf_record_call *c;
 	struct frame *self = &vm->frames[vm->nframes - 1];
 	uint32_t pc = *pcp;
-	int err, i;
+	int err, i, nargs;
 
 	it = (const void *)vm->item;
 	if (vm->items_left && it->kind == BPF_RECORD_CALLBACK)
@@ -539,7 +539,9 @@ static int call(struct vm *vm, uint32_t *pcp, const struct bpf_insn *in)
 	    !!(c->flags & BPF_RECORD_CALL_KFUNC) != (in->src_reg == BPF_PSEUDO_KFUNC_CALL))
 		return diverge(vm, pc, "the record calls %s %d", c->flags & BPF_RECORD_CALL_KFUNC ?
 			       "kfunc" : "helper", c->func);
-	for (i = 0; i < 5; i++) {
+	/* bpf_tail_call() takes three: the recorder keeps no R4 and R5 */
+	nargs = in->src_reg == 0 && in->imm == BPF_FUNC_tail_call ? 3 : 5;
+	for (i = 0; i < nargs; i++) {
 		if (vm->init[1 + i] && vm->regs[1 + i] != c->args[i])
 			return diverge(vm, pc, "argument r%d is %#" PRIx64 " in the replay, %#" PRIx64 " in the record",
 				       1 + i, vm->regs[1 + i], (uint64_t)c->args[i]);

@@ -732,7 +732,12 @@ static int enter_frame(struct vm *vm, uint32_t pc)
 	return 0;
 }
 
-static uint8_t *run_stack, *run_stack_ok, *run_stack_sp;
+/* The window of one run, 136 KiB: a calloc() and free() of it per run,
+ * which the allocator handed back to the kernel each time, cost more than
+ * most runs. Runs are replayed one at a time.
+ */
+static uint8_t run_stack[STACK_WINDOW], run_stack_ok[STACK_WINDOW];
+static uint8_t run_stack_sp[STACK_WINDOW / 8];
 
 /* Replay one run; 0 when it replays, 1 when it replays up to its truncation */
 int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
@@ -746,19 +751,9 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 	vm.item = (const uint8_t *)(hdr + 1);
 	vm.end = (const uint8_t *)hdr + hdr->len;
 	vm.items_left = hdr->nr_items;
-	/* the window is 136 KiB: a calloc() and free() of it per run, which
-	 * the allocator hands back to the kernel each time, cost more than
-	 * most runs; it is kept for the next run and cleared
-	 */
-	if (!run_stack && !(run_stack = malloc(STACK_WINDOW)))
-		goto oom;
-	if (!run_stack_ok && !(run_stack_ok = malloc(STACK_WINDOW)))
-		goto oom;
-	if (!run_stack_sp && !(run_stack_sp = malloc(STACK_WINDOW / 8)))
-		goto oom;
-	vm.stack = memset(run_stack, 0, STACK_WINDOW);
-	vm.stack_ok = memset(run_stack_ok, 0, STACK_WINDOW);
-	vm.stack_sp = memset(run_stack_sp, 0, STACK_WINDOW / 8);
+	vm.stack = memset(run_stack, 0, sizeof(run_stack));
+	vm.stack_ok = memset(run_stack_ok, 0, sizeof(run_stack_ok));
+	vm.stack_sp = memset(run_stack_sp, 0, sizeof(run_stack_sp));
 	vm.stack_lo = hdr->fp - STACK_WINDOW;
 	vm.frames[0].fp = hdr->fp;
 	vm.nframes = 1;
@@ -948,7 +943,4 @@ done:
 		snprintf(res->why, sizeof(res->why), "%s", vm.why);
 out:
 	return err;
-oom:
-	snprintf(res->why, sizeof(res->why), "out of memory");
-	return -1;
 }

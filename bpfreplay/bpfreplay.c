@@ -77,6 +77,9 @@ struct vm {
 	int nfuncs;
 	const struct rr_opts *opts;
 	char why[512];
+	/* the instruction that diverged, and its program */
+	uint32_t why_pc;
+	const struct rr_prog *why_prog;
 };
 
 static int diverge(struct vm *vm, uint32_t pc, const char *fmt, ...)
@@ -84,6 +87,8 @@ static int diverge(struct vm *vm, uint32_t pc, const char *fmt, ...)
 	size_t n;
 	va_list ap;
 
+	vm->why_pc = pc;
+	vm->why_prog = vm->prog;
 	n = snprintf(vm->why, sizeof(vm->why), "insn %u (%s)%s%.16s: ", pc,
 		     pc < vm->prog->nr_insns ? rr_insn_str(&vm->prog->insns[pc]) : "?",
 		     vm->prog != vm->first ? " of tail-called program " : "",
@@ -744,6 +749,7 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 	      const struct rr_opts *opts, struct rr_result *res)
 {
 	struct vm vm = { .prog = prog, .first = prog, .hdr = hdr, .opts = opts };
+	const struct bpf_line_info *line = NULL;
 	const struct bpf_record_item *it;
 	uint32_t pc = 0;
 	int err = 0, i;
@@ -760,10 +766,13 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 	vm.frames[0].loops = BPF_MAX_LOOPS;
 	for (i = 0; i < 5; i++)
 		vm.regs[1 + i] = hdr->regs[i];
-	vm.init[1] = true;
+	/* the context; a timer or bpf_wq callback's map, key and value */
+	for (i = 1; i <= (hdr->flags & BPF_RECORD_ASYNC ? 3 : 1); i++)
+		vm.init[i] = true;
 	vm.regs[10] = hdr->fp;
 	vm.init[10] = true;
 	vm.sp[10] = true;
+	pc = hdr->start_insn;
 
 	/* items are complete before the first is used */
 	{
@@ -783,6 +792,29 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 		}
 	}
 
+	/* A timer or bpf_wq callback's run starts at its first insn, whose
+	 * instrumented body records its frame first: the run's.
+	 */
+	if (!(hdr->flags & BPF_RECORD_ASYNC) && pc) {
+		err = diverge(&vm, pc, "the run starts here, and is not an async callback's");
+		goto done;
+	}
+	if (hdr->flags & BPF_RECORD_ASYNC) {
+		if (pc >= prog->nr_insns) {
+			err = diverge(&vm, pc, "the callback's run starts past the program's %u insns",
+				      prog->nr_insns);
+			goto done;
+		}
+		it = take(&vm, pc, BPF_RECORD_FRAME, 8, &err);
+		if (!it)
+			goto done;
+		if (*(const uint64_t *)(it + 1) != hdr->fp) {
+			err = diverge(&vm, pc, "the callback's frame is %#" PRIx64 ", the run's %#" PRIx64,
+				      *(const uint64_t *)(it + 1), (uint64_t)hdr->fp);
+			goto done;
+		}
+	}
+
 	for (;;) {
 		const struct bpf_insn *in;
 		uint8_t class;
@@ -798,9 +830,19 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 		}
 		in = &vm.prog->insns[pc];
 		class = BPF_CLASS(in->code);
-		if (opts->verbose > 2)
+		if (opts->verbose > 2) {
+			const struct bpf_line_info *l = rr_line(vm.prog, pc);
+			char src[512];
+
+			/* the source line, as bpftool prints it, where it changes */
+			if (l && l != line) {
+				rr_src(vm.prog, pc, src, sizeof(src));
+				printf("  ; %s\n", src);
+			}
+			line = l;
 			printf("  %5u: %-40s r0=%#" PRIx64 " r1=%#" PRIx64 " r2=%#" PRIx64 "\n", pc,
 			       rr_insn_str(in), vm.regs[0], vm.regs[1], vm.regs[2]);
+		}
 
 		switch (class) {
 		case BPF_ALU:
@@ -939,8 +981,12 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 done:
 	res->steps = vm.steps;
 	res->pc = pc;
-	if (err < 0)
+	res->prog = vm.prog;
+	if (err < 0) {
 		snprintf(res->why, sizeof(res->why), "%s", vm.why);
+		res->pc = vm.why_pc;
+		res->prog = vm.why_prog;
+	}
 out:
 	return err;
 }

@@ -56,7 +56,10 @@ static int load(const char *path)
 	size_t cap = 1 << 20, n;
 	uint8_t *buf = NULL;
 	size_t size = 0, off = 0;
+	const uint8_t *p;
+	const char *bad;
 	struct rr_file *f;
+	uint64_t part;
 
 	if (!fp) {
 		fprintf(stderr, "bpfreplay: %s: %s\n", path, strerror(errno));
@@ -73,8 +76,13 @@ static int load(const char *path)
 		fprintf(stderr, "bpfreplay: out of memory\n");
 		return -1;
 	}
-	if (size < sizeof(f->hdr) || memcmp(buf, RR_FILE_MAGIC, 8)) {
+	if (size < 8 || memcmp(buf, RR_FILE_MAGIC, RR_FILE_MAGIC_LEN)) {
 		fprintf(stderr, "bpfreplay: %s: not a record file\n", path);
+		return -1;
+	}
+	if (memcmp(buf, RR_FILE_MAGIC, 8)) {
+		fprintf(stderr, "bpfreplay: %s: record file version %u; this bpfreplay reads version %u\n",
+			path, buf[6] << 8 | buf[7], RR_FILE_MAGIC[6] << 8 | RR_FILE_MAGIC[7]);
 		return -1;
 	}
 	/* each program, its instructions and its records */
@@ -92,8 +100,12 @@ static int load(const char *path)
 			return -1;
 		}
 		memcpy(&f->hdr, buf + off, sizeof(f->hdr));
-		if (f->hdr.hdr_len < sizeof(f->hdr) ||
-		    (uint64_t)f->hdr.hdr_len + (uint64_t)f->hdr.nr_insns * 8 > size - off) {
+		/* the program's part: header, insns, line and func info, BTF */
+		part = (uint64_t)f->hdr.hdr_len + (uint64_t)f->hdr.nr_insns * 8 +
+		       (uint64_t)f->hdr.nr_line_info * sizeof(struct bpf_line_info) +
+		       (uint64_t)f->hdr.nr_func_info * sizeof(struct bpf_func_info) +
+		       (((uint64_t)f->hdr.btf_len + 7) & ~7ULL);
+		if (f->hdr.hdr_len < sizeof(f->hdr) || f->hdr.hdr_len % 8 || part > size - off) {
 			fprintf(stderr, "bpfreplay: %s: truncated program at byte %zu\n", path, off);
 			return -1;
 		}
@@ -103,8 +115,24 @@ static int load(const char *path)
 		memcpy(f->prog.name, f->hdr.name, 16);
 		f->prog.name[15] = 0;
 		f->prog.nr_insns = f->hdr.nr_insns;
-		f->prog.insns = (struct bpf_insn *)(buf + off + f->hdr.hdr_len);
-		off += f->hdr.hdr_len + (size_t)f->hdr.nr_insns * 8;
+		p = buf + off + f->hdr.hdr_len;
+		f->prog.insns = (struct bpf_insn *)p;
+		p += (size_t)f->hdr.nr_insns * 8;
+		f->prog.linfo = (const void *)p;
+		f->prog.nr_linfo = f->hdr.nr_line_info;
+		p += (size_t)f->hdr.nr_line_info * sizeof(struct bpf_line_info);
+		f->prog.finfo = (const void *)p;
+		f->prog.nr_finfo = f->hdr.nr_func_info;
+		p += (size_t)f->hdr.nr_func_info * sizeof(struct bpf_func_info);
+		f->prog.btf = p;
+		f->prog.btf_len = f->hdr.btf_len;
+		bad = rr_btf_init(&f->prog);
+		if (bad) {
+			fprintf(stderr, "bpfreplay: %s: program %u at byte %zu: %s\n", path,
+				f->hdr.prog_id, off, bad);
+			return -1;
+		}
+		off += part;
 		f->data = buf + off;
 		f->len = records_len(buf + off, size - off);
 		off += f->len;
@@ -141,9 +169,12 @@ static void show(const struct rr_file *f, const struct bpf_record_hdr *h)
 	const uint8_t *p = (const void *)(h + 1);
 	uint32_t i;
 
-	printf("run %" PRIu64 ": cpu %u pid %u tid %u time %" PRIu64 " items %u len %u%s\n",
+	printf("run %" PRIu64 ": cpu %u pid %u tid %u time %" PRIu64 " items %u len %u%s",
 	       (uint64_t)h->seq, h->cpu, h->pid, h->tid, (uint64_t)h->time_ns, h->nr_items,
 	       h->len, h->flags & BPF_RECORD_TRUNCATED ? " truncated" : "");
+	if (h->flags & BPF_RECORD_ASYNC)
+		printf(" async callback at %u", h->start_insn);
+	printf("\n");
 	for (i = 0; i < h->nr_items; i++) {
 		const struct bpf_record_item *it = (const void *)p;
 		const uint64_t *d = (const void *)(it + 1);
@@ -172,6 +203,7 @@ static int replay_file(struct rr_file *f, const char *cmd, const struct rr_opts 
 	const struct bpf_record_hdr *h;
 	const char *bad;
 	size_t off = 0;
+	char src[512];
 
 	while ((h = next_rec(f, &off, &bad))) {
 		struct rr_result res = {};
@@ -190,6 +222,8 @@ static int replay_file(struct rr_file *f, const char *cmd, const struct rr_opts 
 		if (err < 0) {
 			printf("bpfreplay: %s: run %" PRIu64 " diverges at %s\n", f->path,
 			       (uint64_t)h->seq, res.why);
+			if (res.prog && *rr_src(res.prog, res.pc, src, sizeof(src)))
+				printf("  at %s\n", src);
 			return 1;
 		}
 		t->runs++;

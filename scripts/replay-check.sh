@@ -4,8 +4,8 @@
 # replay with "bpfreplay check"; with one byte of a recorded load flipped,
 # or one item dropped, "check" must fail and name the instruction; with the
 # stack bytes of a call dropped (bpf_copy_from_user()'s, or what a call
-# wrote through a slice of a local dynptr), it must fail where they are
-# read; with a
+# wrote through a global function's argument into its caller's stack), it
+# must fail where they are read; with a
 # callback's invocation dropped, at the helper call that made it, and with
 # its return value changed, at its exit; with a taken tail call's item
 # dropped, at the bpf_tail_call(). Each divergence must also name its
@@ -33,7 +33,8 @@ for f in "${files[@]}"; do
 	modes="flip drop"
 	# what bpf_copy_from_user() wrote comes from the record alone
 	[ "$name" != user ] || modes+=" dropmem"
-	# and what calls wrote through pointers of other kinds into the stack
+	# and what a call wrote into the caller's stack through a global
+	# function's argument
 	[ "$name" != stack_mem ] || modes+=" droplastmem"
 	# a callback invocation missed, a callback's return value changed
 	[ "$name" != callbacks ] || modes+=" dropcb flipret"

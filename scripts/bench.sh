@@ -5,8 +5,8 @@
 #   100), SYNC_SECS (how long that benchmark runs, default 90), COPY_SECS
 #   (seconds per dynptr-copy run, default 5), COPY_REPS (rounds, default 6),
 #   MALLOC_SECS (seconds per dynptr-malloc run, default 5), MALLOC_REPS
-#   (rounds, default 3), RECORD_SECS (seconds per record run, default 10),
-#   RECORD_REPS (rounds, default 3).
+#   (rounds, default 3), RECORD_SECS (seconds per record run, default 4),
+#   RECORD_REPS (rounds, default 12).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -49,10 +49,14 @@ for ((rep = 0; rep < ${MALLOC_REPS:-3}; rep++)); do
 		runs+=("./bench -q -w1 -p1 --prod-affinity 0 -d ${MALLOC_SECS:-5} dynptr-malloc --dynptr-malloc-size $size --dynptr-malloc-memcg /sys/fs/cgroup/bench-b")
 	done
 done
-# record: plain, recordable and recording copies of two programs in turns;
-# the last round leaves its first recorded runs in $res/record for bpfreplay.
-for ((rep = 0; rep < ${RECORD_REPS:-3}; rep++)); do
-	runs+=("./bench -q -w1 -p1 -c1 --prod-affinity 0 --cons-affinity 1 -d ${RECORD_SECS:-10} record --record-out $res/record")
+# record: plain, recordable and recording copies of three programs in
+# turns. Under TCG two equal copies differ by where they were loaded, by up
+# to 5% in a round for test runs and 20% for the trampoline's programs:
+# each round loads them anew, each copy first in turn (--record-first), and
+# the table gives the medians over the rounds. The last round leaves its
+# first recorded runs in $res/record for bpfreplay.
+for ((rep = 0; rep < ${RECORD_REPS:-12}; rep++)); do
+	runs+=("./bench -q -w1 -p1 -c1 --prod-affinity 0 --cons-affinity 1 -d ${RECORD_SECS:-4} record --record-first $((rep % 4)) --record-out $res/record")
 done
 # &&: a benchmark that fails fails the run; with ";" only the last status counted.
 cmd="set -o pipefail"

@@ -752,7 +752,7 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 	const struct bpf_line_info *line = NULL;
 	const struct bpf_record_item *it;
 	uint32_t pc = 0;
-	int err = 0, i;
+	int err = 0, i, nargs;
 
 	vm.item = (const uint8_t *)(hdr + 1);
 	vm.end = (const uint8_t *)hdr + hdr->len;
@@ -766,8 +766,20 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 	vm.frames[0].loops = BPF_MAX_LOOPS;
 	for (i = 0; i < 5; i++)
 		vm.regs[1 + i] = hdr->regs[i];
-	/* the context; a timer or bpf_wq callback's map, key and value */
-	for (i = 1; i <= (hdr->flags & BPF_RECORD_ASYNC ? 3 : 1); i++)
+	/* The context; a timer or bpf_wq callback's map, key and value; an
+	 * extension's arguments, those of the function it replaces (all five
+	 * registers where the file has no BTF to count them: the header holds
+	 * each as it was at entry)
+	 */
+	nargs = 1;
+	if (hdr->flags & BPF_RECORD_ASYNC) {
+		nargs = 3;
+	} else if (prog->prog_type == BPF_PROG_TYPE_EXT) {
+		nargs = rr_main_nargs(prog);
+		if (nargs < 0 || nargs > 5)
+			nargs = 5;
+	}
+	for (i = 1; i <= nargs; i++)
 		vm.init[i] = true;
 	vm.regs[10] = hdr->fp;
 	vm.init[10] = true;

@@ -50,6 +50,7 @@ int rr_replay(const struct rr_prog *prog, const struct bpf_record_hdr *hdr,
 	      const struct rr_opts *opts, struct rr_result *res);
 const char *rr_insn_str(const struct bpf_insn *in);
 const char *rr_btf_init(struct rr_prog *p);
+int rr_main_nargs(const struct rr_prog *p);
 const struct bpf_line_info *rr_line(const struct rr_prog *p, uint32_t pc);
 const char *rr_src(const struct rr_prog *p, uint32_t pc, char *buf, size_t size);
 

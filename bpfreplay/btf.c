@@ -120,6 +120,28 @@ static const char *func_name(const struct rr_prog *p, uint32_t pc)
 	return btf_str(p, name_off);
 }
 
+/* The number of arguments of the program's main function, from its
+ * FUNC_PROTO; -1 if the file's func info and BTF do not say
+ */
+int rr_main_nargs(const struct rr_prog *p)
+{
+	uint32_t info, proto, id = p->nr_finfo ? p->finfo[0].type_id : 0;
+	const uint8_t *t;
+
+	if (!p->nr_finfo || p->finfo[0].insn_off || !id || id > p->nr_types)
+		return -1;
+	t = p->btf + p->type_offs[id - 1];
+	memcpy(&info, t + 4, 4);
+	memcpy(&proto, t + 8, 4);
+	if (((info >> 24) & 0x1f) != 12 || !proto || proto > p->nr_types)
+		return -1;			/* not a FUNC */
+	t = p->btf + p->type_offs[proto - 1];
+	memcpy(&info, t + 4, 4);
+	if (((info >> 24) & 0x1f) != 13)	/* not a FUNC_PROTO */
+		return -1;
+	return info & 0xffff;
+}
+
 /* the line info that @pc is under, or NULL */
 const struct bpf_line_info *rr_line(const struct rr_prog *p, uint32_t pc)
 {

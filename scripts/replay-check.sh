@@ -8,7 +8,8 @@
 # must fail where they are read; with a
 # callback's invocation dropped, at the helper call that made it, and with
 # its return value changed, at its exit; with a taken tail call's item
-# dropped, at the bpf_tail_call(). Each divergence must also name its
+# dropped, at the bpf_tail_call(); with an extension's R2 at entry
+# changed, at its first store. Each divergence must also name its
 # source line, from the file's line info and BTF.
 # Prints TAP-like "ok N - ..." / "not ok N - ..." lines.
 # Usage: replay-check.sh RECORD_DIR BPFREPLAY
@@ -40,6 +41,8 @@ for f in "${files[@]}"; do
 	[ "$name" != callbacks ] || modes+=" dropcb flipret"
 	# a load in the run of a timer or bpf_wq callback, changed or missed
 	[ "$name" != async ] || modes+=" flipasync dropasync"
+	# an extension's second argument (R2 at entry), changed
+	[ "$name" != extension ] || modes+=" flipreg2"
 	# the program a tail call went on in, missed
 	[ "$name" != tail_calls ] || modes+=" droptail"
 	for mode in $modes; do

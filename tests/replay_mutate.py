@@ -23,6 +23,10 @@
 # went on in: the replay must diverge at that bpf_tail_call().
 # "flipasync" and "dropasync" do what "flip" and "drop" do, in the first
 # run of a timer or bpf_wq callback (BPF_RECORD_ASYNC).
+# "flipreg2" inverts the low byte of R2 at entry in the first record that
+# is neither truncated nor a callback's (for the file of an extension, whose
+# second argument is R2): the replay must diverge at the first store, which
+# stores what the program made of it.
 # A file may hold more programs after the first one's records (those its
 # runs tail call into): the mutations touch the first program's records.
 import struct
@@ -33,6 +37,7 @@ CALL = 3
 MEM = 4
 CALLBACK = 9
 RETURN = 10
+STORE = 6
 TAIL_CALL = 11
 FILE_MAGIC = b'BPFREC\0\2'
 TRUNCATED = 1
@@ -157,6 +162,20 @@ if mode == 'droptail':
                 sys.exit(0)
         off += rlen
     print('no tail call taken in an untruncated record')
+    sys.exit(3)
+if mode == 'flipreg2':
+    while off < rec_end:
+        flags = struct.unpack_from('<H', data, off + 6)[0]
+        rlen = struct.unpack_from('<I', data, off + 8)[0]
+        stores = [] if flags & (TRUNCATED | ASYNC) else \
+            [insn for p, insn, kind, size in items(data, off) if kind == STORE]
+        if stores:
+            data[off + 72] ^= 0xff     # bpf_record_hdr.regs[1]
+            open(dst, 'wb').write(data)
+            report(stores[0])
+            sys.exit(0)
+        off += rlen
+    print('no store in an untruncated run of the program')
     sys.exit(3)
 if mode in ('dropcb', 'flipret'):
     if not callbacks(data, off, mode):

@@ -98,8 +98,9 @@ run: tool
 vm: kernel
 	@$(S)/vm.sh $(BZIMAGE) $(BUILD)/vm $(if $(CMD),'$(subst ','\'',$(CMD))')
 
+# A KASAN kernel runs the tests in about 45 minutes: the VM gets 90.
 test: selftests guards tool unit replayer
-	@$(S)/test.sh $(BZIMAGE) $(STOUT) $(RESULTS) tests/ALLOWLIST tests/DENYLIST $(TOOLOUT)/execaudit \
+	@$(if $(filter 1,$(KASAN)),VM_TIMEOUT=$${VM_TIMEOUT:-5400}) $(S)/test.sh $(BZIMAGE) $(STOUT) $(RESULTS) tests/ALLOWLIST tests/DENYLIST $(TOOLOUT)/execaudit \
 		$(TOOLOUT)/bpfreplay
 
 # bpfreplay, on the host, against the series' uapi header

@@ -26,6 +26,9 @@ static const char usage_text[] =
 "  --ring-size BYTES   ring buffer size (a power of 2, 64K to 1G; default 16M)\n"
 "  --interval SECS     swap, sync and drain the per-uid statistics every SECS\n"
 "                      seconds (1 to 3600, default 1)\n"
+"  --resolve-timeout SECS\n"
+"                      give up on resolving a rule's file after SECS seconds\n"
+"                      (1 to 3600, default 5): a FUSE server may never answer\n"
 "  --duration SECS     stop after SECS seconds (1 to 31536000; default: run\n"
 "                      until SIGINT/SIGTERM); SECS may end in 's'\n"
 "  --control FIFO      read rules at run time from FIFO (made if missing), one\n"
@@ -57,6 +60,7 @@ struct options opt = {
 	.max_args = EA_ARGS_DEFAULT,
 	.hash_max = EA_HASH_MAX_DEFAULT,
 	.interval = 1,
+	.resolve_timeout = 5,
 	.ring_size = EA_RINGBUF_SIZE,
 };
 
@@ -119,6 +123,7 @@ int parse_args(int argc, char **argv)
 		{ "ring-size", required_argument, NULL, 'r' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ "duration", required_argument, NULL, 't' },
+		{ "resolve-timeout", required_argument, NULL, 'T' },
 		{ "control", required_argument, NULL, 'c' },
 		{ "pin", required_argument, NULL, 'p' },
 		{ "list", no_argument, NULL, 'l' },
@@ -171,6 +176,12 @@ int parse_args(int argc, char **argv)
 		case 'i':
 			if (ea_parse_seconds(optarg, 1, 3600, &opt.interval)) {
 				msg("--interval %s: whole seconds from 1 to 3600", optarg);
+				return -1;
+			}
+			break;
+		case 'T':
+			if (ea_parse_seconds(optarg, 1, 3600, &opt.resolve_timeout)) {
+				msg("--resolve-timeout %s: whole seconds from 1 to 3600", optarg);
 				return -1;
 			}
 			break;

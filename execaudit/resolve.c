@@ -21,14 +21,13 @@
 #include <bpf/libbpf.h>
 #include "tool.h"
 
-/* How long a file rule's path may take to resolve (a FUSE server may hang). */
-#define RESOLVE_TIMEOUT_S	5
-
 /*
  * One resolution, done by a worker thread: the main thread waits for it
- * at most RESOLVE_TIMEOUT_S. A job the main thread gave up on is freed by
- * its worker, if it ever ends; until then no other resolution starts, as
- * both would use the one answer of probe_file.
+ * at most opt.resolve_timeout seconds (--resolve-timeout). A job the main
+ * thread gave up on is freed by its worker, if it ever ends; until then
+ * no other resolution starts, as both would use the one answer of
+ * probe_file. A hash rule resolves execaudit's own executable first (to
+ * learn IMA's hash algorithm), and hashing it takes the longest.
  */
 struct job {
 	char path[PATH_MAX];
@@ -161,14 +160,14 @@ static int probe_path(const char *path, struct ea_probe *out, struct reply *r)
 	}
 	job_running = true;
 	clock_gettime(CLOCK_REALTIME, &until);
-	until.tv_sec += RESOLVE_TIMEOUT_S;
+	until.tv_sec += opt.resolve_timeout;
 	while (!job->done && !err)
 		err = pthread_cond_timedwait(&job_cond, &job_lock, &until);
 	if (!job->done) {
 		job->abandoned = true;
 		pthread_mutex_unlock(&job_lock);
-		reply_error(r, "%s: no answer within %d s (a FUSE file system?): no rule", path,
-			    RESOLVE_TIMEOUT_S);
+		reply_error(r, "%s: no answer within %lu s (a FUSE file system?): no rule", path,
+			    opt.resolve_timeout);
 		return -1;
 	}
 	pthread_mutex_unlock(&job_lock);

@@ -21,7 +21,7 @@
 
 /* options.c */
 struct options {
-	unsigned long max_args, interval, duration, ring_size, hash_max;
+	unsigned long max_args, interval, duration, ring_size, hash_max, resolve_timeout;
 	bool max_args_set, ring_size_set, hash_max_set;
 	const char *control, *pin;
 	bool json, verbose, list;

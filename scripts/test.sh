@@ -31,7 +31,7 @@ cmd+="; bash $scenario $tool $res/execaudit quiet 2>&1 | tee $res/execaudit.log;
 cmd+="; echo; echo '== upstream tests, recorded'; up=0"
 cmd+="; for t in \$(sed 's/#.*//' $uplist); do mkdir -p $res/upstream-rec/\$t"
 cmd+="; LIBBPF_RECORD_DIR=$res/upstream-rec/\$t ./test_progs -a \$t > $res/upstream-rec/\$t.log 2>&1 || up=1"
-cmd+="; grep -E '^Summary:' $res/upstream-rec/\$t.log | sed \"s/^/\$t: /\"; done"
+cmd+="; grep -E '^Summary:' $res/upstream-rec/\$t.log | sed \"s|^|\$t: |\"; done"
 cmd+="; [ \$tp -eq 0 ] && [ \$e2e -eq 0 ] && [ \$up -eq 0 ]"
 (cd "$st" && export VM_RW=$st && timed "tests in VM" "$vm" "$kernel" "$res" "$cmd") || rc=$?
 

@@ -50,8 +50,11 @@
 #define ATTR_SIZE	(1 << 3)
 #define SIGNAL_GROUP_EXIT 0x4
 #define SB_KERNMOUNT	(1 << 22)
+#define FMODE_BACKING	(1 << 24)
 #define FUSE_SUPER_MAGIC 0x65735546
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
+/* Overlays stack at most this deep (FILESYSTEM_MAX_STACK_DEPTH). */
+#define EA_OVL_DEPTH	2
 
 /* The series' kfuncs (pahole of Debian 12 leaves them out of vmlinux.h). */
 extern int bpf_copy_from_user_dynptr(struct bpf_dynptr *dptr, u64 off, u64 size,
@@ -108,6 +111,25 @@ struct {
 	__type(key, int);
 	__type(value, struct verdict);
 } verdicts SEC(".maps");
+
+/*
+ * The verdicts of files reached through an overlay, kept with the identity
+ * of the real file, which the reads and mappings go to: the overlay's
+ * inode sees no write to its lower file made outside the overlay, and
+ * there is no trusted pointer to the real inode to keep them with (the
+ * overlay file's private_data). check_open and check_setattr count the
+ * writes of the real file here too; check_inode_free forgets an inode's
+ * entry when it goes. When full, nothing more is cached: every such exec
+ * and mapping is hashed again, and file_mprotect, which cannot hash,
+ * refuses the file (EACCES).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, EA_MAX_REAL);
+	__type(key, struct ea_file_id);
+	__type(value, struct verdict);
+} real_verdicts SEC(".maps");
 
 /*
  * An exec between the entry and the exit of its syscall, kept with the
@@ -195,6 +217,8 @@ __u32 hash_rules;
 __u32 hash_rules_gen;
 /* Larger files are not hashed: their hash is unknown (--hash-max). */
 __u64 hash_max = EA_HASH_MAX_DEFAULT;
+/* real_verdicts has had an entry: check_inode_free has work. */
+__u32 real_cached;
 /* Set by user space before its final sync: record nothing more. */
 __u32 stopped;
 /*
@@ -266,13 +290,16 @@ lost:
 	__sync_fetch_and_add(&lost.stats, 1);
 }
 
-static __always_inline void file_id(struct file *file, struct ea_file_id *id)
+static __always_inline void inode_id(struct inode *inode, struct ea_file_id *id)
 {
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-
 	id->ino = BPF_CORE_READ(inode, i_ino);
 	id->dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	id->gen = BPF_CORE_READ(inode, i_generation);
+}
+
+static __always_inline void file_id(struct file *file, struct ea_file_id *id)
+{
+	inode_id(BPF_CORE_READ(file, f_inode), id);
 }
 
 /* Who runs, where, and when: the fields every record has. */
@@ -392,6 +419,73 @@ static __always_inline void file_path(struct file *file, char *buf, __u32 *flags
 }
 
 /*
+ * The file that the reads and mappings of an overlay file go to: its
+ * private_data, the real file opened when it was (an overlay's lower
+ * layer may be another overlay: again). Each file on the way is checked
+ * against the file rules, so that a file rule holds through any overlay,
+ * a user namespace's over /usr/bin too. Returns 0, or the reason of a
+ * refusal: EA_REASON_FILE, or EA_REASON_UNDECIDED for an overlay file
+ * whose real file cannot be told, or was copied up since it was opened
+ * (its reads then go to the upper file, its mappings to the lower one).
+ * *real is the real file, or file itself; *rid its identity.
+ */
+static __always_inline int real_file(struct file *file, struct file **real,
+				     struct ea_file_id *rid)
+{
+	struct file *f = file, *next;
+	struct inode *inode, *upper;
+	void *oi;
+	int i;
+
+	file_id(file, rid);
+	if (bpf_map_lookup_elem(&deny_files, rid))
+		return EA_REASON_FILE;
+	for (i = 0; i < EA_OVL_DEPTH + 1; i++) {
+		inode = BPF_CORE_READ(f, f_inode);
+		if (BPF_CORE_READ(inode, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
+			break;
+		if (i == EA_OVL_DEPTH)
+			return EA_REASON_UNDECIDED;
+		next = (struct file *)BPF_CORE_READ(f, private_data);
+		if (!next)
+			return EA_REASON_UNDECIDED;
+		/* Copied up since it was opened: the upper inode is another. */
+		oi = (void *)inode - bpf_core_field_offset(struct ovl_inode, vfs_inode);
+		upper = BPF_CORE_READ((struct ovl_inode *)oi, __upperdentry, d_inode);
+		if (upper && upper != BPF_CORE_READ(next, f_inode))
+			return EA_REASON_UNDECIDED;
+		f = next;
+		file_id(f, rid);
+		if (bpf_map_lookup_elem(&deny_files, rid))
+			return EA_REASON_FILE;
+	}
+	*real = f;
+	return 0;
+}
+
+/* Whether real, an overlay's real file, is still what it was then. */
+static __always_inline bool still_real(struct file *file, struct file *real)
+{
+	struct file *f = file, *next = file;
+	void *oi;
+	int i;
+
+	for (i = 0; i < EA_OVL_DEPTH; i++) {
+		struct inode *inode = BPF_CORE_READ(f, f_inode), *upper;
+
+		if (BPF_CORE_READ(inode, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
+			break;
+		next = (struct file *)BPF_CORE_READ(f, private_data);
+		oi = (void *)inode - bpf_core_field_offset(struct ovl_inode, vfs_inode);
+		upper = BPF_CORE_READ((struct ovl_inode *)oi, __upperdentry, d_inode);
+		if (!next || (upper && upper != BPF_CORE_READ(next, f_inode)))
+			return false;
+		f = next;
+	}
+	return f == real;
+}
+
+/*
  * Whether file may run: 0, or the enum ea_reason of a refusal. A sleepable
  * caller (can_hash) computes a missing hash verdict; hash receives the
  * hash when one was computed (EA_HASHED in *flags).
@@ -399,8 +493,11 @@ static __always_inline void file_path(struct file *file, char *buf, __u32 *flags
  * The hash is unknown (a refusal while hash rules exist) for a file larger
  * than hash_max and for one on FUSE, whose server could hold the hook, and
  * with it every RCU tasks trace grace period, for as long as it likes, or
- * answer the hash's reads with other bytes than the exec's; and for one
- * on an overlay mounted in a user namespace.
+ * answer the hash's reads with other bytes than the exec's. For a file of
+ * an overlay, all of this is decided on its real file (real_file()): its
+ * size, its file system, its writers, and the verdict is cached with the
+ * real file's identity (real_verdicts). So is the verdict of an
+ * overlay's backing file, which file_mprotect sees in the mapping.
  *
  * A verdict is cached only when no writer could have changed the file
  * while it was hashed: none before (i_writecount <= 0; an exec makes it
@@ -413,39 +510,46 @@ static __always_inline void file_path(struct file *file, char *buf, __u32 *flags
 static __always_inline int decide(struct file *file, bool can_hash,
 				  __u8 *hash, __u32 *flags)
 {
-	struct inode *inode = file->f_inode;
+	struct inode *inode = file->f_inode, *rinode;
 	__u32 gen, verdict, c_verdict, c_gen, c_nsec, ctime_nsec;
 	__s64 ctime_sec, size, c_sec, c_size;
 	__u64 writes = 0, c_writes;
-	struct verdict *v;
-	struct ea_file_id id;
-	bool cacheable;
+	struct verdict *v, init = {};
+	struct file *real = file;
+	struct ea_file_id rid;
+	bool cacheable, via;
+	int reason;
 	long algo;
 
-	file_id(file, &id);
-	if (bpf_map_lookup_elem(&deny_files, &id))
-		return EA_REASON_FILE;
+	reason = real_file(file, &real, &rid);
+	if (reason == EA_REASON_FILE)
+		return reason;
 	if (!*(volatile __u32 *)&hash_rules)
 		return 0;
-	/*
-	 * An overlay mounted in a user namespace (by any user): its inode is
-	 * not the file the reads go to, which may be on FUSE, or written
-	 * outside the overlay without this inode seeing it. Undecided.
-	 */
-	if (BPF_CORE_READ(inode, i_sb, s_magic) == OVERLAYFS_SUPER_MAGIC &&
-	    BPF_CORE_READ(inode, i_sb, s_user_ns, level))
-		return EA_REASON_UNDECIDED;
+	if (reason)
+		return reason;
+	via = real != file || (file->f_mode & FMODE_BACKING);
+	rinode = BPF_CORE_READ(real, f_inode);
 	gen = *(volatile __u32 *)&hash_rules_gen;
-	ctime_sec = BPF_CORE_READ(inode, i_ctime_sec);
-	ctime_nsec = BPF_CORE_READ(inode, i_ctime_nsec);
-	size = BPF_CORE_READ(inode, i_size);
-	cacheable = !(BPF_CORE_READ(inode, i_sb, s_flags) & SB_KERNMOUNT);
-	if (!cacheable)
+	ctime_sec = BPF_CORE_READ(rinode, i_ctime_sec);
+	ctime_nsec = BPF_CORE_READ(rinode, i_ctime_nsec);
+	size = BPF_CORE_READ(rinode, i_size);
+	cacheable = !(BPF_CORE_READ(rinode, i_sb, s_flags) & SB_KERNMOUNT);
+	if (!cacheable) {
 		v = NULL;
-	else if (can_hash)
+	} else if (via) {
+		v = bpf_map_lookup_elem(&real_verdicts, &rid);
+		if (!v && can_hash) {
+			if (!*(volatile __u32 *)&real_cached)
+				real_cached = 1;
+			bpf_map_update_elem(&real_verdicts, &rid, &init, BPF_NOEXIST);
+			v = bpf_map_lookup_elem(&real_verdicts, &rid);
+		}
+	} else if (can_hash) {
 		v = bpf_inode_storage_get(&verdicts, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	else
+	} else {
 		v = bpf_inode_storage_get(&verdicts, inode, 0, 0);
+	}
 	if (v) {
 		writes = *(volatile __u64 *)&v->writes;
 		bpf_spin_lock(&v->lock);
@@ -461,17 +565,20 @@ static __always_inline int decide(struct file *file, bool can_hash,
 			return c_verdict == EA_VERDICT_DENY ? EA_REASON_HASH : 0;
 	}
 	if (!can_hash || size > *(volatile __u64 *)&hash_max ||
-	    BPF_CORE_READ(inode, i_sb, s_magic) == FUSE_SUPER_MAGIC)
+	    BPF_CORE_READ(rinode, i_sb, s_magic) == FUSE_SUPER_MAGIC)
 		return EA_REASON_UNDECIDED;
-	if (BPF_CORE_READ(inode, i_writecount.counter) > 0)
+	if (BPF_CORE_READ(rinode, i_writecount.counter) > 0)
 		cacheable = false;
 	algo = bpf_ima_file_hash(file, hash, EA_HASH_LEN);
 	if (algo != HASH_ALGO_SHA256)
 		return EA_REASON_UNDECIDED;
+	/* Copied up while it was hashed: some bytes may be the upper's. */
+	if (real != file && !still_real(file, real))
+		return EA_REASON_UNDECIDED;
 	*flags |= EA_HASHED;
 	verdict = bpf_map_lookup_elem(&deny_hashes, hash) ?
 		  EA_VERDICT_DENY : EA_VERDICT_ALLOW;
-	if (v && cacheable && BPF_CORE_READ(inode, i_writecount.counter) <= 0 &&
+	if (v && cacheable && BPF_CORE_READ(rinode, i_writecount.counter) <= 0 &&
 	    *(volatile __u64 *)&v->writes == writes) {
 		bpf_spin_lock(&v->lock);
 		v->verdict = verdict;
@@ -599,12 +706,20 @@ int BPF_PROG(check_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	return check_map_exec(file, EA_HOOK_MPROTECT, false);
 }
 
-/* A change to come (see check_open, check_setattr): no verdict holds. */
+/*
+ * A change to come (see check_open, check_setattr): no verdict holds, the
+ * inode's own or one made through an overlay whose real file it is.
+ */
 static __always_inline void count_write(struct inode *inode)
 {
+	struct ea_file_id id;
 	struct verdict *v;
 
 	v = bpf_inode_storage_get(&verdicts, inode, 0, 0);
+	if (v)
+		__sync_fetch_and_add(&v->writes, 1);
+	inode_id(inode, &id);
+	v = bpf_map_lookup_elem(&real_verdicts, &id);
 	if (v)
 		__sync_fetch_and_add(&v->writes, 1);
 }
@@ -641,6 +756,22 @@ int BPF_PROG(check_setattr, struct mnt_idmap *idmap, struct dentry *dentry,
 }
 
 /*
+ * An inode that goes takes its verdict through overlays with it: a later
+ * inode of the same identity starts afresh, and the map keeps room.
+ */
+SEC("lsm/inode_free_security")
+int BPF_PROG(check_inode_free, struct inode *inode)
+{
+	struct ea_file_id id;
+
+	if (!*(volatile __u32 *)&real_cached)
+		return 0;
+	inode_id(inode, &id);
+	bpf_map_delete_elem(&real_verdicts, &id);
+	return 0;
+}
+
+/*
  * execaudit resolves a rule's path to a file identity by opening the file
  * and sending EA_IOCTL_PROBE on it: this answers with what the hooks will
  * see, on any filesystem, and with the file's hash when IMA gives one.
@@ -649,16 +780,20 @@ SEC("lsm.s/file_ioctl")
 int BPF_PROG(probe_file, struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct bpf_pidns_info ns = {};
+	struct file *real = file;
+	struct ea_file_id rid;
 
 	if (cmd != EA_IOCTL_PROBE ||
 	    bpf_get_ns_current_pid_tgid(tool_pidns_dev, tool_pidns_ino, &ns, sizeof(ns)) ||
 	    ns.tgid != *(volatile __u32 *)&tool_tgid)
 		return 0;
 	file_id(file, &probe.id);
-	/* Bounded as in decide(): the tool waits for the answer. */
-	if (BPF_CORE_READ(file, f_inode, i_size) > *(volatile __u64 *)&hash_max)
+	/* Bounded as in decide(), on the real file: the tool waits for it. */
+	if (real_file(file, &real, &rid) == EA_REASON_UNDECIDED)
+		probe.hash_algo = -EACCES;
+	else if (BPF_CORE_READ(real, f_inode, i_size) > *(volatile __u64 *)&hash_max)
 		probe.hash_algo = -E2BIG;
-	else if (BPF_CORE_READ(file, f_inode, i_sb, s_magic) == FUSE_SUPER_MAGIC)
+	else if (BPF_CORE_READ(real, f_inode, i_sb, s_magic) == FUSE_SUPER_MAGIC)
 		probe.hash_algo = -EACCES;
 	else
 		probe.hash_algo = bpf_ima_file_hash(file, probe.hash, EA_HASH_LEN);

@@ -19,6 +19,7 @@
 #define EA_RINGBUF_MIN		(64 * 1024)
 #define EA_RINGBUF_MAX		(1024 * 1024 * 1024)
 #define EA_MAX_DENY		1024	/* file rules; hash rules alike */
+#define EA_MAX_REAL		16384	/* verdicts of files reached through overlays */
 #define EA_MAX_UIDS		8192
 /*
  * The per-uid statistics of uids beyond EA_MAX_UIDS go to this key (no

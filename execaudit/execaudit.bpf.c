@@ -463,28 +463,6 @@ static __always_inline int real_file(struct file *file, struct file **real,
 	return 0;
 }
 
-/* Whether real, an overlay's real file, is still what it was then. */
-static __always_inline bool still_real(struct file *file, struct file *real)
-{
-	struct file *f = file, *next = file;
-	void *oi;
-	int i;
-
-	for (i = 0; i < EA_OVL_DEPTH; i++) {
-		struct inode *inode = BPF_CORE_READ(f, f_inode), *upper;
-
-		if (BPF_CORE_READ(inode, i_sb, s_magic) != OVERLAYFS_SUPER_MAGIC)
-			break;
-		next = (struct file *)BPF_CORE_READ(f, private_data);
-		oi = (void *)inode - bpf_core_field_offset(struct ovl_inode, vfs_inode);
-		upper = BPF_CORE_READ((struct ovl_inode *)oi, __upperdentry, d_inode);
-		if (!next || (upper && upper != BPF_CORE_READ(next, f_inode)))
-			return false;
-		f = next;
-	}
-	return f == real;
-}
-
 /*
  * Whether file may run: 0, or the enum ea_reason of a refusal. A sleepable
  * caller (can_hash) computes a missing hash verdict; hash receives the
@@ -515,7 +493,7 @@ static __always_inline int decide(struct file *file, bool can_hash,
 	__s64 ctime_sec, size, c_sec, c_size;
 	__u64 writes = 0, c_writes;
 	struct verdict *v, init = {};
-	struct file *real = file;
+	struct file *real = file, *again = file;
 	struct ea_file_id rid;
 	bool cacheable, via;
 	int reason;
@@ -573,7 +551,7 @@ static __always_inline int decide(struct file *file, bool can_hash,
 	if (algo != HASH_ALGO_SHA256)
 		return EA_REASON_UNDECIDED;
 	/* Copied up while it was hashed: some bytes may be the upper's. */
-	if (real != file && !still_real(file, real))
+	if (real != file && (real_file(file, &again, &rid) || again != real))
 		return EA_REASON_UNDECIDED;
 	*flags |= EA_HASHED;
 	verdict = bpf_map_lookup_elem(&deny_hashes, hash) ?
@@ -718,6 +696,8 @@ static __always_inline void count_write(struct inode *inode)
 	v = bpf_inode_storage_get(&verdicts, inode, 0, 0);
 	if (v)
 		__sync_fetch_and_add(&v->writes, 1);
+	if (!*(volatile __u32 *)&real_cached)
+		return;
 	inode_id(inode, &id);
 	v = bpf_map_lookup_elem(&real_verdicts, &id);
 	if (v)

@@ -104,6 +104,9 @@ struct verdict {
 	__u64 writes_at;	/* writes when the hash began */
 	__u64 writes;		/* not under the lock: atomic adds */
 };
+/* 2^32 opens for writing must not bring a count back to a cached one. */
+_Static_assert(sizeof(((struct verdict *)0)->writes) == 8 &&
+	       sizeof(((struct verdict *)0)->writes_at) == 8, "writes counts wrap");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);

@@ -6,16 +6,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/openat2.h>
 #include <sys/ioctl.h>
-#include <sys/syscall.h>
-#include <sys/stat.h>
 #include <linux/hash_info.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -30,68 +26,21 @@
  * learn IMA's hash algorithm), and hashing it takes the longest.
  */
 struct job {
-	char path[PATH_MAX];
+	char path[PATH_MAX];		/* as the rule gave it */
+	char resolved[PATH_MAX];	/* the file's, as the kernel names it */
 	struct ea_probe probe;
-	int err;		/* errno, or one of the JOB_ values */
-	const char *step;	/* what failed */
+	int err;		/* errno, EA_OPEN_* or JOB_NO_ANSWER */
+	const char *step;	/* which step of the open failed */
 	bool done, abandoned;
 };
 
 enum {
-	JOB_NOT_REGULAR = -1,
-	JOB_NO_ANSWER = -2,
-	JOB_CHANGED = -3,
+	JOB_NO_ANSWER = -1,
 };
 
 static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t job_cond = PTHREAD_COND_INITIALIZER;
 static bool job_running;
-
-/*
- * The file at path, by a path whose every component is a directory or the
- * file itself: no symbolic link (ea_rule_path() resolved them, so one
- * here came since), no device or FIFO opened for real. An O_PATH
- * descriptor opens nothing; its file is then reopened through
- * /proc/self/fd, which names that inode and no path.
- */
-static int open_rule_file(struct job *job)
-{
-	struct open_how how = {
-		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
-		.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
-	};
-	char proc[64];
-	struct stat st, st2;
-	int pfd, fd;
-
-	pfd = syscall(SYS_openat2, AT_FDCWD, job->path, &how, sizeof(how));
-	if (pfd < 0 && errno == ENOSYS)
-		pfd = open(job->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (pfd < 0) {
-		job->err = errno;
-		job->step = "open";
-		return -1;
-	}
-	if (fstat(pfd, &st) || !S_ISREG(st.st_mode)) {
-		close(pfd);
-		job->err = JOB_NOT_REGULAR;
-		return -1;
-	}
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
-	fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	close(pfd);
-	if (fd < 0) {
-		job->err = errno;
-		job->step = "reopen";
-		return -1;
-	}
-	if (fstat(fd, &st2) || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino) {
-		close(fd);
-		job->err = JOB_CHANGED;
-		return -1;
-	}
-	return fd;
-}
 
 static void *resolve_worker(void *arg)
 {
@@ -100,8 +49,10 @@ static void *resolve_worker(void *arg)
 	__u32 seq;
 	int fd;
 
-	fd = open_rule_file(job);
-	if (fd >= 0) {
+	fd = ea_open_rule_file(job->path, job->resolved, &job->step);
+	if (fd < 0) {
+		job->err = -fd;
+	} else {
 		seq = __atomic_load_n(&p->seq, __ATOMIC_ACQUIRE);
 		if (ioctl(fd, EA_IOCTL_PROBE, 0) != -1 || errno != ENOTTY ||
 		    __atomic_load_n(&p->seq, __ATOMIC_ACQUIRE) == seq)
@@ -124,9 +75,12 @@ static void *resolve_worker(void *arg)
 
 /*
  * The identity of the file at path, as the hooks will see it: open it and
- * let probe_file answer EA_IOCTL_PROBE. Also its hash, when IMA gives one.
+ * let probe_file answer EA_IOCTL_PROBE. Also its hash, when IMA gives one,
+ * and in resolved (when not NULL) the file's path. The whole resolution,
+ * the path's included, is done by the worker: a path on a FUSE server
+ * that never answers blocks it, not the tool.
  */
-static int probe_path(const char *path, struct ea_probe *out, struct reply *r)
+static int probe_path(const char *path, struct ea_probe *out, char *resolved, struct reply *r)
 {
 	struct timespec until;
 	struct job *job;
@@ -171,21 +125,26 @@ static int probe_path(const char *path, struct ea_probe *out, struct reply *r)
 		return -1;
 	}
 	pthread_mutex_unlock(&job_lock);
-	if (job->err == JOB_NOT_REGULAR)
-		reply_error(r, "%s: not a regular file", path);
+	if (job->err == EA_OPEN_NOT_REGULAR)
+		reply_error(r, "%s: not a regular file", job->resolved[0] ? job->resolved : path);
 	else if (job->err == JOB_NO_ANSWER)
 		reply_error(r, "%s: the probe program did not answer (is it attached?)", path);
-	else if (job->err == JOB_CHANGED)
+	else if (job->err == EA_OPEN_CHANGED)
 		reply_error(r, "%s: the file changed while it was opened", path);
 	else if (job->err == ELOOP)
-		reply_error(r, "%s: a symbolic link in the path (there was none when the rule was given): no rule",
+		reply_error(r, "%s: a /proc magic link, or too many symbolic links, in the path: no rule",
 			    path);
-	else if (job->err)
+	else if (job->err && !strcmp(job->step, "open"))
 		reply_error(r, "%s: %s: a file rule needs the file", path, strerror(job->err));
+	else if (job->err)
+		reply_error(r, "%s: %s: %s: no rule", path, job->step, strerror(job->err));
 	else
 		ret = 0;
-	if (!ret)
+	if (!ret) {
 		*out = job->probe;
+		if (resolved)
+			strcpy(resolved, job->resolved);
+	}
 	free(job);
 	return ret;
 }
@@ -255,14 +214,14 @@ static int check_ima(struct reply *r)
 
 	if (ima_ok)
 		return 0;
-	/* Our own executable, by its path (probe_path() follows no link). */
+	/* Our own executable, by its path. */
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n < 0) {
 		reply_error(r, "/proc/self/exe: %s", strerror(errno));
 		return -1;
 	}
 	exe[n] = '\0';
-	if (probe_path(exe, &p, r))
+	if (probe_path(exe, &p, NULL, r))
 		return -1;
 	if (p.hash_algo != HASH_ALGO_SHA256) {
 		reply_error(r, "hash rules: bpf_ima_file_hash() gives %s, not SHA-256: the kernel needs CONFIG_IMA=y with CONFIG_IMA_DEFAULT_HASH_SHA256=y (or ima_hash=sha256)",
@@ -273,8 +232,11 @@ static int check_ima(struct reply *r)
 	return 0;
 }
 
-/* Apply one rule with direct map updates; 0 or -1 (said to r). */
-int apply_rule(const struct ea_rule *rule, struct reply *r)
+/*
+ * Apply one rule with direct map updates; 0 or -1 (said to r). A file
+ * rule's path becomes the file's path as its resolution found it.
+ */
+int apply_rule(struct ea_rule *rule, struct reply *r)
 {
 	int files = bpf_map__fd(skel->maps.deny_files);
 	int hashes = bpf_map__fd(skel->maps.deny_hashes);
@@ -287,7 +249,7 @@ int apply_rule(const struct ea_rule *rule, struct reply *r)
 	switch (rule->op) {
 	case EA_RULE_DENY:
 	case EA_RULE_ALLOW:
-		if (probe_path(rule->path, &p, r))
+		if (probe_path(rule->path, &p, rule->path, r))
 			return -1;
 		if (rule->op == EA_RULE_ALLOW) {
 			if (bpf_map_delete_elem(files, &p.id)) {

@@ -1,11 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /* execaudit: parsing of options and control lines, and output formatting. */
+#define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include "rules.h"
 
 static int parse_ulong(const char *s, const char **end, unsigned long *out)
@@ -67,17 +73,64 @@ int ea_parse_seconds(const char *s, unsigned long min, unsigned long max,
 
 int ea_rule_path(const char *in, char out[PATH_MAX])
 {
-	char resolved[PATH_MAX];
-	const char *p = in;
-
 	if (in[0] != '/')
 		return -EINVAL;
-	if (realpath(in, resolved))
-		p = resolved;
-	if (strlen(p) >= PATH_MAX)
+	if (strlen(in) >= PATH_MAX)
 		return -ENAMETOOLONG;
-	strcpy(out, p);
+	strcpy(out, in);
 	return 0;
+}
+
+int ea_open_rule_file(const char *path, char resolved[PATH_MAX], const char **step)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_NO_MAGICLINKS,
+	};
+	char proc[64];
+	struct stat st, st2;
+	int pfd, fd, err;
+	ssize_t n;
+
+	*step = "open";
+	resolved[0] = '\0';
+	pfd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+	if (pfd < 0 && errno == ENOSYS)
+		pfd = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
+		return -errno;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	*step = "readlink";
+	n = readlink(proc, resolved, PATH_MAX - 1);
+	if (n < 0) {
+		err = -errno;
+		resolved[0] = '\0';
+		goto out;
+	}
+	resolved[n] = '\0';
+	*step = "stat";
+	if (fstat(pfd, &st)) {
+		err = -errno;
+		goto out;
+	}
+	err = -EA_OPEN_NOT_REGULAR;
+	if (!S_ISREG(st.st_mode))
+		goto out;
+	*step = "reopen";
+	fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	err = -EA_OPEN_CHANGED;
+	if (fstat(fd, &st2) || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino) {
+		close(fd);
+		goto out;
+	}
+	err = fd;
+out:
+	close(pfd);
+	return err;
 }
 
 static int hexval(char c)

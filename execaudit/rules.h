@@ -41,12 +41,32 @@ int ea_parse_seconds(const char *s, unsigned long min, unsigned long max,
 		     unsigned long *out);
 
 /*
- * The path of a file rule, for the messages and the listing: absolute,
- * symbolic links resolved when it exists (the rule itself holds the
- * file's identity, which execaudit takes by opening the path). 0,
+ * The path of a file rule as given: absolute, and shorter than PATH_MAX.
+ * Nothing is resolved here: ea_open_rule_file() resolves it, once. 0,
  * -EINVAL (not absolute) or -ENAMETOOLONG (PATH_MAX or more).
  */
 int ea_rule_path(const char *in, char out[PATH_MAX]);
+
+enum {
+	EA_OPEN_NOT_REGULAR = 4096,	/* not a regular file */
+	EA_OPEN_CHANGED,		/* another file at the reopen */
+};
+
+/*
+ * Open the file that path names, for reading, in a single resolution of
+ * the path: symbolic links are followed as the kernel follows them, once,
+ * so no rename or link made between two resolutions can bind the rule to
+ * another file than the one shown. /proc magic links (another process's
+ * root or fds) are refused. The O_PATH open that resolves opens nothing
+ * (no FIFO's writer let go, no device armed); the file is reopened
+ * through /proc/self/fd, which names that inode and no path, only when it
+ * is a regular file. resolved gets the file's path as the kernel names it
+ * (what the hooks' records show). Returns the descriptor, or -errno,
+ * -EA_OPEN_NOT_REGULAR or -EA_OPEN_CHANGED, with *step saying which step
+ * failed. May block as long as the file system does (FUSE): call it where
+ * that can be given up on.
+ */
+int ea_open_rule_file(const char *path, char resolved[PATH_MAX], const char **step);
 
 /* 64 hex digits into a SHA-256; 0 or -EINVAL. */
 int ea_parse_hash(const char *s, size_t len, __u8 out[EA_HASH_LEN]);

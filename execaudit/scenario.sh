@@ -264,6 +264,10 @@ PY
 # no library, of one file, "prog", with FILE's content, opened with direct
 # I/O (every read asks the server), that answers the first READ and never
 # another: what a hostile server does to a hook that hashes the file.
+# What it does to a tool that resolves a rule's path: "slow" is a name
+# whose LOOKUP is never answered, and "d" a directory (holding a "prog")
+# that is another directory at each LOOKUP after the first, as if renamed
+# between two resolutions of a path; its entries are never cached.
 cat >"$work/fuse.py" <<'PY'
 import ctypes, errno, os, stat, struct, sys
 mnt, data = sys.argv[1], open(sys.argv[2], "rb").read()
@@ -273,14 +277,16 @@ opts = "fd=%d,rootmode=40755,user_id=0,group_id=0,allow_other" % fd
 if libc.mount(b"execaudit-fuse", mnt.encode(), b"fuse", 6, opts.encode()):
     sys.exit("fuse.py: mount: " + os.strerror(ctypes.get_errno()))
 print("mounted", flush=True)
-ROOT, PROG = 1, 2
+ROOT, PROG, D1, F1, D2, F2 = 1, 2, 3, 4, 5, 6
 def attr(node):
-    if node == ROOT:
-        return struct.pack("6Q10I", ROOT, 0, 0, 0, 0, 0, 0, 0, 0,
+    if node in (ROOT, D1, D2):
+        return struct.pack("6Q10I", node, 0, 0, 0, 0, 0, 0, 0, 0,
                            stat.S_IFDIR | 0o755, 2, 0, 0, 0, 4096, 0)
-    return struct.pack("6Q10I", PROG, len(data), (len(data) + 511) // 512, 0, 0, 0,
+    return struct.pack("6Q10I", node, len(data), (len(data) + 511) // 512, 0, 0, 0,
                        0, 0, 0, stat.S_IFREG | 0o755, 1, 0, 0, 0, 4096, 0)
-reads = 0
+def entry(node, valid):
+    return struct.pack("4Q2I", node, 0, valid, valid, 0, 0) + attr(node)
+reads = d_lookups = 0
 while True:
     try:
         req = os.read(fd, (1 << 20) + 4096)
@@ -295,9 +301,15 @@ while True:
     if op == 26:    # INIT: protocol 7.31, nothing more
         reply(struct.pack("4I2H2I2H2I", 7, 31, 65536, 0, 16, 12, 65536, 1, 0, 0, 0, 0) + bytes(24))
     elif op == 1:   # LOOKUP
-        if node == ROOT and body.split(b"\0")[0] == b"prog":
-            reply(struct.pack("4Q2I", PROG, 0, 1, 1, 0, 0) + attr(PROG))
-        else:
+        name = body.split(b"\0")[0]
+        if node == ROOT and name == b"prog":
+            reply(entry(PROG, 1))
+        elif node == ROOT and name == b"d":
+            d_lookups += 1
+            reply(entry(D1 if d_lookups == 1 else D2, 0))
+        elif node in (D1, D2) and name == b"prog":
+            reply(entry(F1 if node == D1 else F2, 0))
+        elif node != ROOT or name != b"slow":
             reply(err=errno.ENOENT)
     elif op == 3:   # GETATTR
         reply(struct.pack("Q2I", 1, 0, 0) + attr(node))
@@ -492,6 +504,58 @@ wait $fuse_pid 2>/dev/null
 check "a file of root's overlay over a FUSE server that answers one READ and no other: EACCES, not held" \
 	eval 'failed_with fovl 126 "Permission denied" &&
 	      refused "$work/fmerged/prog" EACCES exec "hash unknown"'
+# A rule's path is resolved once, by a worker the tool gives up on, on a
+# FUSE server (fuse.py) of root's here; nobody's in a user namespace is
+# seen the same. Its "d", another directory at each lookup after the
+# first: the rule binds the file that the one resolution found (inode 4,
+# not 6) and is listed by that file's path. Its "slow", never answered:
+# refused after --resolve-timeout (5 s by default), the tool answering
+# all along and refusing another resolution while that one is blocked,
+# and, told to stop, printing its totals and releasing its programs. Its
+# last thread, blocked in the request that the server has read, ends only
+# with the server (the kernel waits such a request out, even on SIGKILL).
+mkdir "$work/fuse2"
+python3 "$work/fuse.py" "$work/fuse2" "$passes" >"$work/fuse2.out" 2>"$work/fuse2.err" &
+fuse_pid=$!
+fuse_tool_out=$logs/execaudit-fuse.out
+"$tool" --interval 1 --control "$work/ctl2" >"$fuse_tool_out" 2>"$logs/execaudit-fuse.err" &
+fuse_tool=$!
+fslow_secs=-1 fuse_tool_stopped=false
+if wait_for "$work/fuse2.out" mounted && wait_for "$logs/execaudit-fuse.err" "execaudit: watching"; then
+	try fswap timeout -k 5 60 "$tool" ctl "$work/ctl2" deny "$work/fuse2/d/prog"
+	try fswaplist timeout -k 5 60 "$tool" ctl "$work/ctl2" list
+	t0=$(date +%s)
+	try fslow timeout -k 5 60 "$tool" ctl "$work/ctl2" deny "$work/fuse2/slow"
+	fslow_secs=$(($(date +%s) - t0))
+	try fagain timeout -k 5 60 "$tool" ctl "$work/ctl2" deny "$work/fuse2/slow"
+	try flist timeout -k 5 60 "$tool" ctl "$work/ctl2" list
+	kill -TERM $fuse_tool
+	for ((i = 0; i < 100; i++)); do
+		grep -q '^totals: ' "$fuse_tool_out" && { fuse_tool_stopped=true; break; }
+		pause 0.2
+	done
+fi
+# The server's end aborts its requests: then the tool can be reaped.
+umount -l "$work/fuse2"
+kill $fuse_pid 2>/dev/null
+wait $fuse_pid 2>/dev/null
+$fuse_tool_stopped || kill -KILL $fuse_tool 2>/dev/null
+wait $fuse_tool
+fuse_tool_rc=$?
+check "a rule on a path whose directory changes between lookups (FUSE) binds the file its one resolution found (ino 4), listed by that file's path" \
+	eval '[ "$fswap_rc" -eq 0 ] && grep -qx "ok deny $work/fuse2/d/prog" "$work/fswap.out" &&
+	      grep -qx "deny $work/fuse2/d/prog (dev [0-9]*:[0-9]* ino 4 gen 0)" "$work/fswaplist.out" ||
+	      { cat "$work/fswap.out" "$work/fswap.err" "$work/fswaplist.out"; false; }'
+check "a rule on a FUSE path never answered: refused after the 5 s timeout (in $fslow_secs s), and again while still blocked" \
+	eval '[ "$fslow_rc" -eq 1 ] && [ "$fslow_secs" -ge 5 ] &&
+	      grep -qx "error: $work/fuse2/slow: no answer within 5 s (a FUSE file system?): no rule" "$work/fslow.out" &&
+	      [ "$fagain_rc" -eq 1 ] &&
+	      grep -qx "error: $work/fuse2/slow: an earlier resolution is still blocked (on FUSE?); try again later" "$work/fagain.out" ||
+	      { cat "$work/fslow.out" "$work/fslow.err" "$work/fagain.out" "$work/fagain.err"; false; }'
+check "... the tool answers meanwhile, and stops on SIGTERM with its totals (stopped: $fuse_tool_stopped, status $fuse_tool_rc)" \
+	eval '[ "$flist_rc" -eq 0 ] && grep -qx "deny $work/fuse2/d/prog (dev [0-9]*:[0-9]* ino 4 gen 0)" "$work/flist.out" &&
+	      $fuse_tool_stopped && [ "$fuse_tool_rc" -eq 0 ] ||
+	      { cat "$work/flist.out" "$work/flist.err"; tail -3 "$logs/execaudit-fuse.err"; false; }'
 # Hashing is bounded: a larger file is not hashed but refused.
 nobody truncate -s 600M "$u/huge"
 try huge nobody python3 "$work/probe.py" mmap "$u/huge"

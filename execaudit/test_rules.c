@@ -2,10 +2,12 @@
 /* Unit tests of execaudit's parsing and formatting (rules.c), on the host. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "rules.h"
 
 static int checks, failures;
@@ -60,6 +62,10 @@ static void test_paths(void)
 {
 	char out[PATH_MAX], dir[] = "/tmp/execaudit-test.XXXXXX", real[PATH_MAX];
 	char file[PATH_MAX + 8], link[PATH_MAX + 8], big[2 * PATH_MAX];
+	char fifo[PATH_MAX + 8], fifolink[PATH_MAX + 8];
+	struct stat st, st2;
+	const char *step;
+	int fd, ret;
 	FILE *f;
 
 	CHECK(!ea_rule_path("/no/such/dir/x", out) && !strcmp(out, "/no/such/dir/x"),
@@ -85,14 +91,41 @@ static void test_paths(void)
 	}
 	snprintf(file, sizeof(file), "%s/prog", real);
 	snprintf(link, sizeof(link), "%s/link", dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo", real);
+	snprintf(fifolink, sizeof(fifolink), "%s/fifolink", dir);
 	f = fopen(file, "w");
 	if (f)
 		fclose(f);
-	CHECK(f && !symlink(file, link), "path: file and symlink made");
-	CHECK(!ea_rule_path(link, out) && !strcmp(out, file),
-	      "path: a symbolic link resolves to its target");
+	CHECK(f && !symlink(file, link) && !mkfifo(fifo, 0600) && !symlink(fifo, fifolink),
+	      "path: file, FIFO and symlinks made");
+	CHECK(!ea_rule_path(link, out) && !strcmp(out, link),
+	      "path: kept as written (ea_open_rule_file() resolves it)");
+	fd = ea_open_rule_file(link, out, &step);
+	CHECK(fd >= 0 && !strcmp(out, file) && !fstat(fd, &st) && !stat(file, &st2) &&
+	      st.st_ino == st2.st_ino && st.st_dev == st2.st_dev,
+	      "open: a symbolic link followed, once, to its target (%d, %s)", fd, out);
+	if (fd >= 0)
+		close(fd);
 	snprintf(big, sizeof(big), "%s/../%s/prog", dir, strrchr(dir, '/') + 1);
-	CHECK(!ea_rule_path(big, out) && !strcmp(out, file), "path: .. resolved");
+	fd = ea_open_rule_file(big, out, &step);
+	CHECK(fd >= 0 && !strcmp(out, file), "open: .. resolved (%d, %s)", fd, out);
+	if (fd >= 0)
+		close(fd);
+	fd = ea_open_rule_file("/no/such/dir/x", out, &step);
+	CHECK(fd == -ENOENT && !strcmp(step, "open"), "open: a missing file: ENOENT at the open (%d)", fd);
+	fd = ea_open_rule_file(fifolink, out, &step);
+	CHECK(fd == -EA_OPEN_NOT_REGULAR && !strcmp(out, fifo),
+	      "open: a link to a FIFO: not a regular file, named by its own path (%d, %s)", fd, out);
+	fd = ea_open_rule_file(real, out, &step);
+	CHECK(fd == -EA_OPEN_NOT_REGULAR, "open: a directory: not a regular file (%d)", fd);
+	fd = open(file, O_RDONLY);
+	snprintf(big, sizeof(big), "/proc/self/fd/%d", fd);
+	ret = ea_open_rule_file(big, out, &step);
+	CHECK(fd >= 0 && ret == -ELOOP, "open: a /proc magic link refused with ELOOP (%d)", ret);
+	if (fd >= 0)
+		close(fd);
+	unlink(fifolink);
+	unlink(fifo);
 	unlink(link);
 	unlink(file);
 	rmdir(real);

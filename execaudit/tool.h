@@ -63,7 +63,7 @@ void read_control(int fd);
 int ctl_main(int argc, char **argv);
 
 /* resolve.c */
-int apply_rule(const struct ea_rule *rule, struct reply *r);
+int apply_rule(struct ea_rule *rule, struct reply *r);
 void list_rules(int files_fd, int hashes_fd, __u32 max_args, struct reply *r, FILE *out);
 
 /* output.c */

@@ -102,8 +102,9 @@ int ea_open_rule_file(const char *path, char resolved[PATH_MAX], const char **st
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
 	*step = "readlink";
 	n = readlink(proc, resolved, PATH_MAX - 1);
-	if (n < 0) {
-		err = -errno;
+	if (n < 0 || n == PATH_MAX - 1) {
+		/* PATH_MAX - 1 bytes may be a path cut short */
+		err = n < 0 ? -errno : -ENAMETOOLONG;
 		resolved[0] = '\0';
 		goto out;
 	}

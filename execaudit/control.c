@@ -21,25 +21,28 @@
  */
 void reply_line(struct reply *r, const char *fmt, ...)
 {
+	char buf[PATH_MAX + 256], esc[4 * sizeof(buf) + 1];
 	va_list ap;
 
 	if (!r->f)
 		return;
 	va_start(ap, fmt);
-	vfprintf(r->f, fmt, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	fputc('\n', r->f);
+	ea_escape_line(buf, esc, sizeof(esc));
+	fprintf(r->f, "%s\n", esc);
 }
 
 void reply_error(struct reply *r, const char *fmt, ...)
 {
-	char buf[PATH_MAX + 256];
+	char buf[PATH_MAX + 256], esc[4 * sizeof(buf) + 1];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	msg("%s", buf);
+	ea_escape_line(buf, esc, sizeof(esc));
+	msg("%s", esc);
 	reply_line(r, "error: %s", buf);
 	r->failed = true;
 }
@@ -117,8 +120,12 @@ static void control_line(char *line)
 		reply_error(&r, "control: %s", err);
 	else if (ret > 0 && !apply_rule(&rule, &r)) {
 		ea_rule_str(&rule, what, sizeof(what));
-		if (rule.op != EA_RULE_LIST)
-			msg("rule applied: %s", what);
+		if (rule.op != EA_RULE_LIST) {
+			char esc[4 * sizeof(what) + 1];
+
+			ea_escape_line(what, esc, sizeof(esc));
+			msg("rule applied: %s", esc);
+		}
 		reply_line(&r, "ok %s", what);
 	}
 	if (r.f)

@@ -324,6 +324,7 @@ out:
 		ret = 1;
 	ring_buffer__free(rb);
 	detach();
+	resolve_close();
 	execaudit_bpf__destroy(skel);
 	if (ctl >= 0)
 		close(ctl);

@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,26 +40,63 @@ enum {
 };
 
 static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t job_cond = PTHREAD_COND_INITIALIZER;
+static pthread_cond_t job_cond;		/* on CLOCK_MONOTONIC: see job_init() */
+static pthread_once_t job_once = PTHREAD_ONCE_INIT;
 static bool job_running;
+/* Set by resolve_close(): the skeleton (bss) is going, do not touch it. */
+static bool job_closed;
+
+static void job_init(void)
+{
+	pthread_condattr_t attr;
+
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&job_cond, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
+/*
+ * Before the skeleton is destroyed: a worker given up on may still end
+ * (its server answers late), and must then not read bss, unmapped.
+ */
+void resolve_close(void)
+{
+	pthread_mutex_lock(&job_lock);
+	job_closed = true;
+	pthread_mutex_unlock(&job_lock);
+}
+
+/* bss->probe's sequence number, or false once resolve_close() was called. */
+static bool probe_seq(__u32 *seq, struct ea_probe *copy)
+{
+	bool ok;
+
+	pthread_mutex_lock(&job_lock);
+	ok = !job_closed;
+	if (ok) {
+		*seq = __atomic_load_n(&bss->probe.seq, __ATOMIC_ACQUIRE);
+		if (copy)
+			*copy = bss->probe;
+	}
+	pthread_mutex_unlock(&job_lock);
+	return ok;
+}
 
 static void *resolve_worker(void *arg)
 {
-	struct ea_probe *p = &bss->probe;
 	struct job *job = arg;
-	__u32 seq;
+	__u32 seq, seq2;
 	int fd;
 
 	fd = ea_open_rule_file(job->path, job->resolved, &job->step);
 	if (fd < 0) {
 		job->err = -fd;
 	} else {
-		seq = __atomic_load_n(&p->seq, __ATOMIC_ACQUIRE);
-		if (ioctl(fd, EA_IOCTL_PROBE, 0) != -1 || errno != ENOTTY ||
-		    __atomic_load_n(&p->seq, __ATOMIC_ACQUIRE) == seq)
-			job->err = JOB_NO_ANSWER;
-		else
-			job->probe = *p;
+		job->err = JOB_NO_ANSWER;
+		if (probe_seq(&seq, NULL) && ioctl(fd, EA_IOCTL_PROBE, 0) == -1 &&
+		    errno == ENOTTY && probe_seq(&seq2, &job->probe) && seq2 != seq)
+			job->err = 0;
 		close(fd);
 	}
 	pthread_mutex_lock(&job_lock);
@@ -83,11 +121,13 @@ static void *resolve_worker(void *arg)
 static int probe_path(const char *path, struct ea_probe *out, char *resolved, struct reply *r)
 {
 	struct timespec until;
+	sigset_t all, old;
 	struct job *job;
 	pthread_attr_t attr;
 	pthread_t worker;
 	int err = 0, ret = -1;
 
+	pthread_once(&job_once, job_init);
 	pthread_mutex_lock(&job_lock);
 	if (job_running) {
 		pthread_mutex_unlock(&job_lock);
@@ -104,7 +144,11 @@ static int probe_path(const char *path, struct ea_probe *out, char *resolved, st
 	snprintf(job->path, sizeof(job->path), "%s", path);
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	/* Signals go to the main thread: a worker may block for ever. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	err = pthread_create(&worker, &attr, resolve_worker, job);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_attr_destroy(&attr);
 	if (err) {
 		pthread_mutex_unlock(&job_lock);
@@ -113,7 +157,7 @@ static int probe_path(const char *path, struct ea_probe *out, char *resolved, st
 		return -1;
 	}
 	job_running = true;
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += opt.resolve_timeout;
 	while (!job->done && !err)
 		err = pthread_cond_timedwait(&job_cond, &job_lock, &until);
@@ -130,7 +174,8 @@ static int probe_path(const char *path, struct ea_probe *out, char *resolved, st
 	else if (job->err == JOB_NO_ANSWER)
 		reply_error(r, "%s: the probe program did not answer (is it attached?)", path);
 	else if (job->err == EA_OPEN_CHANGED)
-		reply_error(r, "%s: the file changed while it was opened", path);
+		reply_error(r, "%s: the file changed while it was resolved (%s is another file now): no rule",
+			    path, job->resolved);
 	else if (job->err == ELOOP)
 		reply_error(r, "%s: a /proc magic link, or too many symbolic links, in the path: no rule",
 			    path);
@@ -173,6 +218,7 @@ void list_rules(int files_fd, int hashes_fd, __u32 max_args, struct reply *r,
 	__u8 h[EA_HASH_LEN], hnext[EA_HASH_LEN], *hprev = NULL;
 	char hex[2 * EA_HASH_LEN + 1];
 	struct ea_file_rule fr;
+	char esc[4 * EA_PATH_LEN + 1];
 
 	while (!bpf_map_get_next_key(files_fd, prev, &next)) {
 		id = next;
@@ -180,8 +226,9 @@ void list_rules(int files_fd, int hashes_fd, __u32 max_args, struct reply *r,
 		if (bpf_map_lookup_elem(files_fd, &id, &fr))
 			continue;
 		fr.path[EA_PATH_LEN - 1] = '\0';
+		ea_escape_line(fr.path, esc, sizeof(esc));
 		if (out)
-			fprintf(out, "deny %s (dev %u:%u ino %llu gen %u)\n", fr.path,
+			fprintf(out, "deny %s (dev %u:%u ino %llu gen %u)\n", esc,
 				id.dev >> 20, id.dev & 0xfffff, (unsigned long long)id.ino, id.gen);
 		reply_line(r, "deny %s (dev %u:%u ino %llu gen %u)", fr.path,
 			   id.dev >> 20, id.dev & 0xfffff, (unsigned long long)id.ino, id.gen);

@@ -94,9 +94,8 @@ int ea_open_rule_file(const char *path, char resolved[PATH_MAX], const char **st
 
 	*step = "open";
 	resolved[0] = '\0';
+	/* No fallback without openat2 (5.6; the BPF LSM needs 5.7). */
 	pfd = syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
-	if (pfd < 0 && errno == ENOSYS)
-		pfd = open(path, O_PATH | O_CLOEXEC);
 	if (pfd < 0)
 		return -errno;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
@@ -117,6 +116,21 @@ int ea_open_rule_file(const char *path, char resolved[PATH_MAX], const char **st
 	err = -EA_OPEN_NOT_REGULAR;
 	if (!S_ISREG(st.st_mode))
 		goto out;
+	/*
+	 * The path listed must name this file: resolve it once more, with no
+	 * link at all. A rename, an unlink (" (deleted)") or a detached mount
+	 * since the open gives another file or none: refused.
+	 */
+	*step = "check";
+	how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	fd = syscall(SYS_openat2, AT_FDCWD, resolved, &how, sizeof(how));
+	if (fd < 0 || fstat(fd, &st2) || st2.st_dev != st.st_dev || st2.st_ino != st.st_ino) {
+		if (fd >= 0)
+			close(fd);
+		err = -EA_OPEN_CHANGED;
+		goto out;
+	}
+	close(fd);
 	*step = "reopen";
 	fd = open(proc, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0) {
@@ -132,6 +146,28 @@ int ea_open_rule_file(const char *path, char resolved[PATH_MAX], const char **st
 out:
 	close(pfd);
 	return err;
+}
+
+void ea_escape_line(const char *in, char *out, size_t outlen)
+{
+	size_t o = 0;
+	unsigned char c;
+
+	if (!outlen)
+		return;
+	for (; *in; in++) {
+		c = *in;
+		if (c < 0x20 || c == 0x7f || c == '\\') {
+			if (o + 4 >= outlen)
+				break;
+			o += snprintf(out + o, outlen - o, "\\x%02x", c);
+		} else {
+			if (o + 1 >= outlen)
+				break;
+			out[o++] = c;
+		}
+	}
+	out[o] = '\0';
 }
 
 static int hexval(char c)

@@ -49,15 +49,17 @@ int ea_rule_path(const char *in, char out[PATH_MAX]);
 
 enum {
 	EA_OPEN_NOT_REGULAR = 4096,	/* not a regular file */
-	EA_OPEN_CHANGED,		/* another file at the reopen */
+	EA_OPEN_CHANGED,		/* another file by its own path, or at the reopen */
 };
 
 /*
- * Open the file that path names, for reading, in a single resolution of
- * the path: symbolic links are followed as the kernel follows them, once,
- * so no rename or link made between two resolutions can bind the rule to
- * another file than the one shown. /proc magic links (another process's
- * root or fds) are refused. The O_PATH open that resolves opens nothing
+ * Open the file that path names, for reading: the path is resolved once,
+ * symbolic links followed as the kernel follows them, and the file's own
+ * path (as the kernel names it, in resolved) is then resolved with no
+ * link at all and must lead to the same file, so no rename or link made
+ * meanwhile can bind the rule to another file than the one shown: that
+ * is -EA_OPEN_CHANGED. /proc magic links (another process's root or
+ * fds) are refused (-ELOOP). The O_PATH open that resolves opens nothing
  * (no FIFO's writer let go, no device armed); the file is reopened
  * through /proc/self/fd, which names that inode and no path, only when it
  * is a regular file. resolved gets the file's path as the kernel names it
@@ -67,6 +69,13 @@ enum {
  * that can be given up on.
  */
 int ea_open_rule_file(const char *path, char resolved[PATH_MAX], const char **step);
+
+/*
+ * in as one line of a reply or message: control characters, DEL and
+ * backslash as \xNN, so that no name (a path's components are anyone's)
+ * can end a line or forge one. Cut to fit outlen, NUL included.
+ */
+void ea_escape_line(const char *in, char *out, size_t outlen);
 
 /* 64 hex digits into a SHA-256; 0 or -EINVAL. */
 int ea_parse_hash(const char *s, size_t len, __u8 out[EA_HASH_LEN]);

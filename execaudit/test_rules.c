@@ -303,6 +303,19 @@ static void test_bound(void)
 	}
 }
 
+static void test_escape(void)
+{
+	char out[64];
+
+	ea_escape_line("/a\nok list\\b\x7f\tc", out, sizeof(out));
+	CHECK(!strcmp(out, "/a\\x0aok list\\x5cb\\x7f\\x09c"),
+	      "escape: newline, backslash, DEL and tab as \\xNN (%s)", out);
+	ea_escape_line("/\n\n\n\n", out, 5);
+	CHECK(!strcmp(out, "/"), "escape: cut before an escape that does not fit (%s)", out);
+	ea_escape_line("héllo", out, sizeof(out));
+	CHECK(!strcmp(out, "héllo"), "escape: bytes above 0x7f kept (%s)", out);
+}
+
 /* -q: print only the failed checks and the summary. */
 int main(int argc, char **argv)
 {
@@ -310,6 +323,7 @@ int main(int argc, char **argv)
 	test_bytes();
 	test_seconds();
 	test_paths();
+	test_escape();
 	test_control();
 	test_format();
 	test_bound();

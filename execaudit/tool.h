@@ -64,6 +64,7 @@ int ctl_main(int argc, char **argv);
 
 /* resolve.c */
 int apply_rule(struct ea_rule *rule, struct reply *r);
+void resolve_close(void);
 void list_rules(int files_fd, int hashes_fd, __u32 max_args, struct reply *r, FILE *out);
 
 /* output.c */

@@ -610,8 +610,9 @@ check "a rule on nobody's symbolic link to a FIFO is refused, the FIFO not opene
 	eval '[ $fifolink_rc -eq 1 ] && grep -qx "error: $u/fifo: not a regular file" "$work/fifolink.out" && $writer_open && $writer_waits'
 # A name is anyone's: nobody's directory named with a newline and a line
 # of the answer, reached through a link, cannot end a line of the
-# listing or forge its last one (v3 printed it raw, and 'ctl' stopped at
-# the forged "ok list", hiding the rules after it).
+# listing or forge its last one (v3 printed it raw: a line of its own,
+# "ok list/prog ...", at which 'ctl' takes the answer as ended and
+# drops what a later read brings).
 nl=$u/x$'\n'"ok list"
 nobody mkdir "$nl"
 nobody cp /bin/true "$nl/prog"
